@@ -1,0 +1,1 @@
+"""Subcommands of the ``motcua`` command line, one module per feature."""
