@@ -1,0 +1,458 @@
+"""The queue engine: decides a command against the state of a site.
+
+:func:`decide` is pure: it reads the state, the command and the time it is given and
+returns the events that would happen, or raises :class:`DomainError` having changed
+nothing. :func:`execute` decides and then applies the events. Every rule of DESIGN.md's
+"Queue rules" is here or in :mod:`.selection`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from . import arguments
+from .errors import DomainError
+from .events import Event, apply_event
+from .model import (
+    FINAL_STATUSES,
+    CounterStatus,
+    Priority,
+    SiteState,
+    Ticket,
+    TicketStatus,
+)
+from .numbering import business_day, format_number, local_time
+from .selection import select_next
+
+NewId = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A request to change the queue. ``counter`` is set for counter actions (from the topic)."""
+
+    action: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    counter: int | None = None
+    clerk: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The events a command produces and the ticket its reply is about."""
+
+    events: list[Event]
+    ticket_id: str | None = None
+
+
+class _Context:
+    """What one decision needs: state, time, id source, and the events decided so far."""
+
+    def __init__(self, state: SiteState, command: Command, now: dt.datetime, new_id: NewId):
+        self.state = state
+        self.command = command
+        self.now = now
+        self.new_id = new_id
+        self.events: list[Event] = []
+
+    def emit(self, kind: str, ticket_id: str | None = None, **data: Any) -> None:
+        counter = data.pop("counter", self.command.counter)
+        self.events.append(
+            Event(kind, self.now, ticket_id, counter, self.clerk_name(), data)
+        )
+
+    def clerk_name(self) -> str | None:
+        if self.command.counter is not None:
+            counter = self.state.counters.get(self.command.counter)
+            if counter is not None and counter.clerk:
+                return counter.clerk
+        return self.command.clerk
+
+
+# --- the day ---------------------------------------------------------------------------
+
+
+def _roll_day(ctx: _Context) -> dt.date:
+    """Start a new business day if the clock crossed local midnight; refuse a clock gone back."""
+    state = ctx.state
+    today = business_day(ctx.now, state.setup.timezone)
+    if state.business_day is not None and today < state.business_day:
+        raise DomainError("clock_backwards", today=today, business_day=state.business_day)
+    if state.business_day != today:
+        for ticket in state.tickets.values():
+            if ticket.status not in FINAL_STATUSES:
+                ctx.emit("ticket_expired", ticket.id, counter=ticket.counter, reason="day_end")
+        for number, counter in state.counters.items():
+            if counter.status is not CounterStatus.CLOSED:
+                ctx.emit("counter_closed", counter=number, reason="day_end")
+        ctx.emit("day_started", counter=None, business_day=today.isoformat())
+    return today
+
+
+# --- helpers shared by counter actions -------------------------------------------------
+
+
+def _counter_number(ctx: _Context) -> int:
+    number = ctx.command.counter
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise DomainError("invalid_argument", field="counter")
+    if number not in ctx.state.counters:
+        raise DomainError("unknown_counter", counter=number)
+    return number
+
+
+def _open_counter(ctx: _Context) -> int:
+    """The command's counter, which must be open (not closed, not paused)."""
+    number = _counter_number(ctx)
+    status = ctx.state.counters[number].status
+    if status is CounterStatus.CLOSED:
+        raise DomainError("counter_closed", counter=number)
+    if status is CounterStatus.PAUSED:
+        raise DomainError("counter_paused", counter=number)
+    return number
+
+
+def _current_ticket(ctx: _Context, number: int) -> Ticket:
+    current = ctx.state.counters[number].current
+    if current is None:
+        raise DomainError("no_active_ticket", counter=number)
+    return ctx.state.tickets[current]
+
+
+def _finish_current(ctx: _Context, number: int, reason: str) -> None:
+    """Finish the counter's ticket before it moves on: clerks often skip the finish key."""
+    current = ctx.state.counters[number].current
+    if current is not None:
+        ctx.emit("ticket_finished", current, counter=number, reason=reason)
+
+
+def _find_ticket(ctx: _Context, reference: str) -> Ticket:
+    """A ticket of today by id, or by number (``a15``, ``A015`` and ``A0015`` all match)."""
+    state = ctx.state
+    if reference in state.tickets:
+        return state.tickets[reference]
+    ref = reference.strip().upper()
+    prefix = ref.rstrip("0123456789")
+    digits = ref[len(prefix):]
+    if prefix and digits:
+        for ticket in state.tickets.values():
+            if ticket.prefix == prefix and ticket.seq_no == int(digits):
+                return ticket
+    raise DomainError("unknown_ticket", ticket=reference)
+
+
+def _call(ctx: _Context, number: int, ticket: Ticket) -> Decision:
+    """Emit the call of ``ticket`` at ``number`` plus the releases of holds it completes."""
+    ctx.emit("ticket_called", ticket.id, counter=number, service=ticket.service)
+    for other in ctx.state.tickets.values():
+        if (
+            other.status is TicketStatus.HELD
+            and other.service == ticket.service
+            and other.hold_remaining <= 1
+        ):
+            ctx.emit("ticket_released", other.id, counter=None)
+    return Decision(ctx.events, ticket.id)
+
+
+# --- counter actions --------------------------------------------------------------------
+
+
+def _open(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    clerk = arguments.required_str(ctx.command.args, "clerk")
+    services = arguments.optional_str_list(ctx.command.args, "services")
+    for code in services or ():
+        if code not in ctx.state.setup.services:
+            raise DomainError("unknown_service", service=code)
+    ctx.events.append(
+        Event("counter_opened", ctx.now, None, number, clerk, {"services": list(services or ())})
+    )
+    return Decision(ctx.events)
+
+
+def _call_next(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    ticket = select_next(ctx.state, number)
+    if ticket is None:
+        raise DomainError("queue_empty")
+    if ctx.state.counters[number].current is not None:
+        if not ctx.state.setup.rules.finish_on_call_next:
+            raise DomainError("invalid_argument", field="current ticket not finished")
+        _finish_current(ctx, number, "call_next")
+    return _call(ctx, number, ticket)
+
+
+def _call_specific(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    ticket = _find_ticket(ctx, arguments.required_str(ctx.command.args, "ticket"))
+    callable_statuses = (TicketStatus.WAITING, TicketStatus.HELD, TicketStatus.NO_SHOW)
+    if ticket.status not in callable_statuses:
+        raise DomainError("ticket_not_callable", ticket=ticket.number, status=ticket.status.value)
+    _finish_current(ctx, number, "call")
+    return _call(ctx, number, ticket)
+
+
+def _recall(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    ticket = _current_ticket(ctx, number)
+    if ticket.status is not TicketStatus.CALLED:
+        raise DomainError("ticket_not_called", ticket=ticket.number)
+    if ticket.recalls >= ctx.state.setup.rules.max_recalls:
+        ctx.emit("ticket_no_show", ticket.id, reason="recall_limit")
+    else:
+        ctx.emit("ticket_recalled", ticket.id, recall=ticket.recalls + 1, service=ticket.service)
+    return Decision(ctx.events, ticket.id)
+
+
+def _start(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    ticket = _current_ticket(ctx, number)
+    if ticket.status is not TicketStatus.CALLED:
+        raise DomainError("ticket_not_called", ticket=ticket.number)
+    ctx.emit("ticket_started", ticket.id)
+    return Decision(ctx.events, ticket.id)
+
+
+def _finish(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    ticket = _current_ticket(ctx, number)
+    ctx.emit("ticket_finished", ticket.id, reason="finish")
+    return Decision(ctx.events, ticket.id)
+
+
+def _no_show(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    ticket = _current_ticket(ctx, number)
+    if ticket.status is not TicketStatus.CALLED:
+        raise DomainError("ticket_not_called", ticket=ticket.number)
+    ctx.emit("ticket_no_show", ticket.id, reason="clerk")
+    return Decision(ctx.events, ticket.id)
+
+
+def _hold(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    ticket = _current_ticket(ctx, number)
+    ctx.emit("ticket_held", ticket.id, hold_calls=ctx.state.setup.rules.hold_calls)
+    return Decision(ctx.events, ticket.id)
+
+
+def _transfer(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    args = ctx.command.args
+    to_service = arguments.optional_str(args, "to_service", 64)
+    to_counter = arguments.optional_int(args, "to_counter", 1, 10_000)
+    if (to_service is None) == (to_counter is None):
+        raise DomainError("invalid_argument", field="to_service|to_counter")
+    ticket = _current_ticket(ctx, number)
+    if to_service is not None and to_service not in ctx.state.setup.services:
+        raise DomainError("unknown_service", service=to_service)
+    if to_counter is not None:
+        if to_counter not in ctx.state.counters:
+            raise DomainError("unknown_counter", counter=to_counter)
+        if to_counter == number:
+            raise DomainError("same_counter")
+    ctx.emit(
+        "ticket_transferred",
+        ticket.id,
+        from_service=ticket.service,
+        to_service=to_service or ticket.service,
+        to_counter=to_counter,
+    )
+    return Decision(ctx.events, ticket.id)
+
+
+def _walk_in(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    code = arguments.optional_str(ctx.command.args, "service", 64)
+    if code is None:
+        services = ctx.state.counter_services(number)
+        if not services:
+            raise DomainError("invalid_argument", field="service")
+        code = services[0]
+    if code not in ctx.state.setup.services:
+        raise DomainError("unknown_service", service=code)
+    _finish_current(ctx, number, "walk_in")
+    ticket_id = _issue_ticket(ctx, code, Priority.NORMAL, None, origin="walk_in")
+    ctx.emit("ticket_called", ticket_id, counter=number, service=code)
+    ctx.emit("ticket_started", ticket_id, counter=number)
+    return Decision(ctx.events, ticket_id)
+
+
+def _set_priority(ctx: _Context) -> Decision:
+    args = ctx.command.args
+    ticket = _find_ticket(ctx, arguments.required_str(args, "ticket"))
+    priority = arguments.priority(args)
+    reason = arguments.optional_str(args, "reason")
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.HELD):
+        raise DomainError("ticket_not_waiting", ticket=ticket.number, status=ticket.status.value)
+    ctx.emit("ticket_priority_set", ticket.id, priority=priority.value, reason=reason)
+    return Decision(ctx.events, ticket.id)
+
+
+def _pause(ctx: _Context) -> Decision:
+    number = _open_counter(ctx)
+    _finish_current(ctx, number, "pause")
+    ctx.emit("counter_paused")
+    return Decision(ctx.events)
+
+
+def _resume(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    if ctx.state.counters[number].status is not CounterStatus.PAUSED:
+        raise DomainError("counter_not_paused", counter=number)
+    ctx.emit("counter_resumed")
+    return Decision(ctx.events)
+
+
+def _close(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    if ctx.state.counters[number].status is CounterStatus.CLOSED:
+        raise DomainError("counter_closed", counter=number)
+    _finish_current(ctx, number, "close")
+    # Citizens sent to this counter go back to their service's queue.
+    for ticket in ctx.state.tickets.values():
+        if ticket.reserved_counter == number and ticket.status is TicketStatus.WAITING:
+            ctx.emit("ticket_unreserved", ticket.id)
+    ctx.emit("counter_closed", reason="clerk")
+    return Decision(ctx.events)
+
+
+def _rate(ctx: _Context) -> Decision:
+    number = _counter_number(ctx)
+    score = arguments.required_int(
+        ctx.command.args, "score", 1, ctx.state.setup.rules.rating_levels
+    )
+    counter = ctx.state.counters[number]
+    ticket_id = counter.current or counter.last_served
+    if ticket_id is None:
+        raise DomainError("nothing_to_rate")
+    ticket = ctx.state.tickets[ticket_id]
+    if ticket.rating is not None:
+        raise DomainError("already_rated", ticket=ticket.number)
+    ctx.emit("ticket_rated", ticket.id, score=score)
+    return Decision(ctx.events, ticket.id)
+
+
+# --- kiosk and internal actions ---------------------------------------------------------
+
+
+def _issue_ticket(
+    ctx: _Context, code: str, priority: Priority, reason: str | None, origin: str
+) -> str:
+    state = ctx.state
+    service = state.setup.services[code]
+    ticket_id = ctx.new_id()
+    seq_no = state.last_numbers.get(service.prefix, 0) + 1
+    ctx.emit(
+        "ticket_issued",
+        ticket_id,
+        counter=None,
+        number=format_number(service.prefix, seq_no),
+        prefix=service.prefix,
+        seq_no=seq_no,
+        service=code,
+        priority=priority.value,
+        priority_reason=reason,
+        business_day=business_day(ctx.now, state.setup.timezone).isoformat(),
+        origin=origin,
+    )
+    return ticket_id
+
+
+def _issue(ctx: _Context) -> Decision:
+    state = ctx.state
+    args = ctx.command.args
+    code = arguments.required_str(args, "service", 64)
+    priority = arguments.priority(args)
+    reason = arguments.optional_str(args, "reason")
+    service = state.setup.services.get(code)
+    if service is None:
+        raise DomainError("unknown_service", service=code)
+    if not service.active:
+        raise DomainError("service_inactive", service=code)
+    local = local_time(ctx.now, state.setup.timezone)
+    if not any(session.is_open(local) for session in state.setup.sessions):
+        raise DomainError("outside_hours")
+    if service.daily_cap is not None:
+        issued = sum(
+            1 for t in state.tickets.values() if t.service == code and t.origin == "kiosk"
+        )
+        if issued >= service.daily_cap:
+            raise DomainError("sold_out", service=service.name)
+    ticket_id = _issue_ticket(ctx, code, priority, reason, origin="kiosk")
+    return Decision(ctx.events, ticket_id)
+
+
+def _tick(ctx: _Context) -> Decision:
+    """Expire tickets still waiting once the day's last issuing session has ended."""
+    state = ctx.state
+    local = local_time(ctx.now, state.setup.timezone)
+    todays = [s for s in state.setup.sessions if local.weekday() in s.weekdays]
+    if todays and local.time() >= max(s.end for s in todays):
+        for ticket in state.tickets.values():
+            if ticket.status in (TicketStatus.WAITING, TicketStatus.HELD):
+                ctx.emit("ticket_expired", ticket.id, counter=None, reason="session_end")
+    return Decision(ctx.events)
+
+
+COUNTER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
+    "open": _open,
+    "call_next": _call_next,
+    "call": _call_specific,
+    "recall": _recall,
+    "start": _start,
+    "finish": _finish,
+    "no_show": _no_show,
+    "hold": _hold,
+    "transfer": _transfer,
+    "walk_in": _walk_in,
+    "set_priority": _set_priority,
+    "pause": _pause,
+    "resume": _resume,
+    "close": _close,
+    "rate": _rate,
+}
+KIOSK_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"issue": _issue}
+INTERNAL_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"tick": _tick}
+ACTIONS = {**COUNTER_ACTIONS, **KIOSK_ACTIONS, **INTERNAL_ACTIONS}
+
+
+def decide(state: SiteState, command: Command, now: dt.datetime, new_id: NewId) -> Decision:
+    """Return the events ``command`` causes at ``now``; raise DomainError and change nothing.
+
+    The state is not modified. If the clock crossed local midnight since the last
+    command, the day's leftovers expire and a ``day_started`` event comes first.
+    """
+    handler = ACTIONS.get(command.action)
+    if handler is None:
+        raise DomainError("unknown_action", action=command.action)
+    if not isinstance(command.args, Mapping):
+        raise DomainError("invalid_argument", field="args")
+    ctx = _Context(state, command, now, new_id)
+    _roll_day(ctx)
+    if ctx.events:
+        # Decide the command against the new day; the roll events stay first in the list.
+        scratch = _scratch_copy(state, ctx.events)
+        inner = _Context(scratch, command, now, new_id)
+        inner.events = list(ctx.events)
+        rolled = handler(inner)
+        return Decision(inner.events, rolled.ticket_id)
+    return handler(ctx)
+
+
+def _scratch_copy(state: SiteState, events: list[Event]) -> SiteState:
+    scratch = copy.deepcopy(state)
+    for event in events:
+        apply_event(scratch, event)
+    return scratch
+
+
+def execute(state: SiteState, command: Command, now: dt.datetime, new_id: NewId) -> Decision:
+    """Decide ``command`` and apply its events to ``state``; on refusal nothing changes."""
+    decision = decide(state, command, now, new_id)
+    for event in decision.events:
+        apply_event(state, event)
+    return decision
