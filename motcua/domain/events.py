@@ -215,6 +215,18 @@ APPLIERS: dict[str, Callable[[SiteState, Event], None]] = {
 }
 
 
+def touched_tickets(state: SiteState, event: Event) -> list[str]:
+    """Ids of the existing tickets ``event`` will change (not counting one it creates)."""
+    touched = [event.ticket_id] if event.ticket_id in state.tickets else []
+    if event.kind == "ticket_called":
+        service = state.tickets[event.ticket_id].service
+        touched += [t.id for t in state.tickets.values()
+                    if t.status is TicketStatus.HELD and t.service == service]
+    elif event.kind == "day_started":
+        touched = list(state.tickets)
+    return touched
+
+
 def apply_event(state: SiteState, event: Event) -> None:
     """Fold ``event`` into ``state`` in place. Unknown kinds are a programming error."""
     APPLIERS[event.kind](state, event)

@@ -10,11 +10,13 @@ import datetime as dt
 from typing import Any
 
 from .model import SiteState, Ticket, TicketStatus
+from .numbering import local_time
 from .selection import estimated_wait_seconds, waiting_ahead
 
 
-def iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str | None:
+    """ISO 8601 with the site's offset (devices show local time, whatever the machine's)."""
+    return local_time(moment, timezone).isoformat() if moment is not None else None
 
 
 def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
@@ -27,7 +29,7 @@ def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
         "priority": ticket.priority.value,
         "status": ticket.status.value,
         "counter": ticket.counter if ticket.status is not TicketStatus.WAITING else None,
-        "issued_at": iso(ticket.issued_at),
+        "issued_at": iso(ticket.issued_at, state.setup.timezone),
         "waiting_ahead": waiting_ahead(state, ticket),
         "est_wait_s": estimated_wait_seconds(state, ticket),
     }
@@ -69,7 +71,7 @@ def board_view(
     return {
         "epoch": epoch,
         "seq": seq,
-        "at": iso(at),
+        "at": iso(at, state.setup.timezone),
         "counters": [
             {k: v for k, v in counter_view(state, n).items()
              if k in ("counter", "name", "status", "ticket")}

@@ -1,0 +1,203 @@
+"""Tables of the hub's database (SQLAlchemy Core). ``site_id`` is in every table.
+
+The constraints are the safety net behind the single writer: unique ticket numbers per
+(site, prefix, business day), at most one active ticket per counter (a partial unique
+index), and conditional updates done by :mod:`motcua.store.site_store`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (no zones) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+SITE_ID = sa.String(64)
+ACTIVE = "status IN ('called', 'serving')"
+
+site = sa.Table(
+    "site",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("rules", sa.Text, nullable=False),  # JSON of domain Rules
+    sa.Column("epoch", sa.String(36), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("business_day", sa.Date, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+service = sa.Table(
+    "service",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("prefix", sa.String(4), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("field", sa.String(200), nullable=False, server_default=""),
+    sa.Column("mean_service_minutes", sa.Float, nullable=False),
+    sa.Column("daily_cap", sa.Integer, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+counter = sa.Table(
+    "counter",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("clerk", sa.String(128), nullable=True),
+    sa.Column("session_services", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("current_ticket", sa.String(40), nullable=True),
+    sa.Column("last_served", sa.String(40), nullable=True),
+    sa.Column("normal_streak", sa.Integer, nullable=False, server_default="0"),
+)
+
+counter_service = sa.Table(
+    "counter_service",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", SITE_ID, nullable=False),
+    sa.Column("counter", sa.Integer, nullable=False),
+    sa.Column("assignment", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("service_code", sa.String(64), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Index(None, "site_id", "counter"),
+)
+
+issuing_session = sa.Table(
+    "issuing_session",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("start", sa.String(5), nullable=False),  # HH:MM local time
+    sa.Column("end", sa.String(5), nullable=False),
+    sa.Column("weekdays", sa.String(20), nullable=False),  # "0,1,2,3,4", Monday = 0
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+ticket = sa.Table(
+    "ticket",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("site_id", SITE_ID, nullable=False),
+    sa.Column("business_day", sa.Date, nullable=False),
+    sa.Column("prefix", sa.String(4), nullable=False),
+    sa.Column("seq_no", sa.Integer, nullable=False),
+    sa.Column("number", sa.String(12), nullable=False),
+    sa.Column("service", sa.String(64), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("priority_reason", sa.String(256), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("origin", sa.String(16), nullable=False),
+    sa.Column("counter", sa.Integer, nullable=True),
+    sa.Column("reserved_counter", sa.Integer, nullable=True),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.Column("called_at", UtcDateTime, nullable=True),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("recalls", sa.Integer, nullable=False),
+    sa.Column("hold_remaining", sa.Integer, nullable=False),
+    sa.Column("front", sa.Boolean, nullable=False),
+    sa.Column("rating", sa.Integer, nullable=True),
+    sa.UniqueConstraint("site_id", "prefix", "business_day", "seq_no"),
+    sa.Index(None, "site_id", "business_day"),
+    sa.Index(
+        "uq_ticket_one_active_per_counter",
+        "site_id",
+        "counter",
+        unique=True,
+        sqlite_where=sa.text(ACTIVE),
+        postgresql_where=sa.text(ACTIVE),
+    ),
+)
+
+ticket_event = sa.Table(
+    "ticket_event",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("site_id", SITE_ID, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(40), nullable=True),
+    sa.Column("counter", sa.Integer, nullable=True),
+    sa.Column("clerk", sa.String(128), nullable=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("source", sa.String(128), nullable=True),
+    sa.Column("request_id", sa.String(64), nullable=True),
+    sa.Index(None, "site_id", "seq"),
+    sa.Index(None, "site_id", "ticket_id"),
+)
+
+number_counter = sa.Table(
+    "number_counter",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("prefix", sa.String(4), primary_key=True),
+    sa.Column("business_day", sa.Date, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+request = sa.Table(
+    "request",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("source", sa.String(128), primary_key=True),
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("business_day", sa.Date, nullable=False),
+    sa.Column("payload_hash", sa.String(64), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "site_id", "business_day"),
+)
+
+device = sa.Table(
+    "device",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("token_hash", sa.String(128), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,309 @@
+"""Reading and writing one site's queue in the database.
+
+:meth:`SiteStore.commit` writes a whole batch of decided commands in ONE transaction:
+the events, the new and changed tickets, the counters, the number counters, the request
+ids and the new ``seq``. Every update is conditional on what the writer believed was in
+the database (ticket status, last number, seq), so a second writer or a stale cache is
+caught as :class:`StoreConflict` and nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from motcua.domain import (
+    Assignment,
+    CounterSetup,
+    Event,
+    IssuingSession,
+    Service,
+    SiteSetup,
+    SiteState,
+    Ticket,
+    TicketStatus,
+)
+from motcua.domain.model import ACTIVE_STATUSES
+
+from . import codec
+from .schema import (
+    counter,
+    counter_service,
+    issuing_session,
+    number_counter,
+    request,
+    service,
+    site,
+    ticket,
+    ticket_event,
+)
+
+log = logging.getLogger(__name__)
+
+
+class StoreConflict(RuntimeError):
+    """The database did not hold what the writer expected; the transaction was rolled back."""
+
+
+@dataclass
+class Loaded:
+    """A site's state as the database holds it, with its ``epoch`` and last ``seq``."""
+
+    state: SiteState
+    epoch: str
+    seq: int
+
+
+@dataclass
+class StoredRequest:
+    payload_hash: str
+    result: dict[str, Any]
+
+
+@dataclass
+class Batch:
+    """Everything one transaction writes. Built by the dispatcher, written by :meth:`commit`."""
+
+    seq_before: int
+    seq_after: int = 0
+    business_day: dt.date | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    #: ticket id -> (the live Ticket object, its status in the database or None if new)
+    tickets: dict[str, tuple[Ticket, str | None]] = field(default_factory=dict)
+    counters: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: (prefix, business day) -> (last number in the database, new last number)
+    numbers: dict[tuple[str, dt.date], tuple[int, int]] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    purge_requests_before: dt.date | None = None
+
+
+class SiteStore:
+    """The database side of one site. Thread-safe: each call uses its own connection."""
+
+    def __init__(self, engine: Engine, site_id: str) -> None:
+        self.engine = engine
+        self.site_id = site_id
+
+    # --- setup ---------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(site.c.site_id).where(site.c.site_id == self.site_id)
+            ).first() is not None
+
+    def seed(self, setup: SiteSetup, now: dt.datetime) -> bool:
+        """Write ``setup`` if the site is new; return False (and change nothing) otherwise.
+
+        After the first start the database is the truth: later edits of the TOML file
+        do not overwrite what admins changed.
+        """
+        if setup.site_id != self.site_id:
+            raise ValueError(f"setup is for site {setup.site_id!r}, store for {self.site_id!r}")
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(site.c.site_id).where(site.c.site_id == self.site_id)).first():
+                return False
+            conn.execute(site.insert().values(
+                site_id=self.site_id, name=setup.name, timezone=setup.timezone,
+                rules=codec.rules_to_json(setup.rules), epoch=uuid.uuid4().hex, seq=0,
+                business_day=None, created_at=now,
+            ))
+            conn.execute(service.insert(), [
+                {"site_id": self.site_id, "code": s.code, "prefix": s.prefix, "name": s.name,
+                 "field": s.field, "mean_service_minutes": s.mean_service_minutes,
+                 "daily_cap": s.daily_cap, "active": s.active, "position": i}
+                for i, s in enumerate(setup.services.values())
+            ])
+            conn.execute(counter.insert(), [
+                {"site_id": self.site_id, "number": c.number, "name": c.name,
+                 "status": "closed", "session_services": "[]", "normal_streak": 0}
+                for c in setup.counters.values()
+            ])
+            assignment_rows = [
+                {"site_id": self.site_id, "counter": c.number, "assignment": a_no,
+                 "position": pos, "service_code": code,
+                 "valid_from": a.valid_from, "valid_to": a.valid_to}
+                for c in setup.counters.values()
+                for a_no, a in enumerate(c.assignments)
+                for pos, code in enumerate(a.services)
+            ]
+            if assignment_rows:
+                conn.execute(counter_service.insert(), assignment_rows)
+            conn.execute(issuing_session.insert(), [
+                {"site_id": self.site_id, "name": s.name, "start": s.start.strftime("%H:%M"),
+                 "end": s.end.strftime("%H:%M"),
+                 "weekdays": ",".join(str(d) for d in sorted(s.weekdays)), "position": i}
+                for i, s in enumerate(setup.sessions)
+            ])
+        log.info("site %s seeded: %d services, %d counters", self.site_id,
+                 len(setup.services), len(setup.counters))
+        return True
+
+    def load_setup(self) -> SiteSetup:
+        """The site's setup as the database holds it (raises LookupError if not seeded)."""
+        with self.engine.connect() as conn:
+            site_row = conn.execute(sa.select(site).where(site.c.site_id == self.site_id)).first()
+            if site_row is None:
+                raise LookupError(f"site {self.site_id!r} is not in the database")
+            services = {
+                r.code: Service(r.code, r.prefix, r.name, r.field, r.mean_service_minutes,
+                                r.daily_cap, bool(r.active))
+                for r in conn.execute(sa.select(service).where(service.c.site_id == self.site_id)
+                                      .order_by(service.c.position))
+            }
+            assignments: dict[int, dict[int, list[Any]]] = {}
+            for r in conn.execute(sa.select(counter_service)
+                                  .where(counter_service.c.site_id == self.site_id)
+                                  .order_by(counter_service.c.counter,
+                                            counter_service.c.assignment,
+                                            counter_service.c.position)):
+                assignments.setdefault(r.counter, {}).setdefault(r.assignment, []).append(r)
+            counters = {}
+            for r in conn.execute(sa.select(counter).where(counter.c.site_id == self.site_id)
+                                  .order_by(counter.c.number)):
+                groups = assignments.get(r.number, {})
+                counters[r.number] = CounterSetup(r.number, r.name, tuple(
+                    Assignment(tuple(row.service_code for row in rows),
+                               rows[0].valid_from, rows[0].valid_to)
+                    for _, rows in sorted(groups.items())
+                ))
+            sessions = tuple(
+                IssuingSession(r.name, codec.parse_hhmm(r.start), codec.parse_hhmm(r.end),
+                               frozenset(int(d) for d in r.weekdays.split(",") if d))
+                for r in conn.execute(sa.select(issuing_session)
+                                      .where(issuing_session.c.site_id == self.site_id)
+                                      .order_by(issuing_session.c.position))
+            )
+        return SiteSetup(self.site_id, site_row.name, site_row.timezone, services, counters,
+                         sessions, codec.rules_from_json(site_row.rules))
+
+    # --- state ---------------------------------------------------------------------
+
+    def load(self, setup: SiteSetup | None = None) -> Loaded:
+        """The live state: today's tickets, counters, numbers and recent service times."""
+        setup = setup or self.load_setup()
+        with self.engine.connect() as conn:
+            site_row = conn.execute(sa.select(site).where(site.c.site_id == self.site_id)).one()
+            state = SiteState(setup=setup, business_day=site_row.business_day)
+            for r in conn.execute(sa.select(counter).where(counter.c.site_id == self.site_id)):
+                if r.number in state.counters:
+                    state.counters[r.number] = codec.counter_from_row(r)
+            day = site_row.business_day
+            if day is not None:
+                for r in conn.execute(sa.select(ticket).where(
+                        ticket.c.site_id == self.site_id, ticket.c.business_day == day)):
+                    state.tickets[r.id] = codec.ticket_from_row(r)
+                for r in conn.execute(sa.select(number_counter).where(
+                        number_counter.c.site_id == self.site_id,
+                        number_counter.c.business_day == day)):
+                    state.last_numbers[r.prefix] = r.last_number
+                finishes = conn.execute(
+                    sa.select(ticket_event.c.ticket_id)
+                    .join(ticket, ticket.c.id == ticket_event.c.ticket_id)
+                    .where(ticket_event.c.site_id == self.site_id,
+                           ticket_event.c.kind == "ticket_finished",
+                           ticket.c.business_day == day)
+                    .order_by(ticket_event.c.id)
+                )
+                window = setup.rules.rolling_window
+                for (ticket_id,) in finishes:
+                    done = state.tickets[ticket_id]
+                    began = done.started_at or done.called_at
+                    if began is not None and done.finished_at is not None:
+                        durations = state.service_durations.setdefault(done.service, [])
+                        durations.append((done.finished_at - began).total_seconds())
+                        del durations[:-window]
+        return Loaded(state, site_row.epoch, site_row.seq)
+
+    def load_events(self) -> list[Event]:
+        """The whole event log of the site, oldest first (for replay and audits)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(ticket_event)
+                                .where(ticket_event.c.site_id == self.site_id)
+                                .order_by(ticket_event.c.id))
+            return [codec.event_from_row(r) for r in rows]
+
+    def load_requests(self, day: dt.date | None) -> dict[tuple[str, str], StoredRequest]:
+        """Request ids remembered for ``day`` (idempotence lasts one business day)."""
+        if day is None:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(request).where(
+                request.c.site_id == self.site_id, request.c.business_day == day))
+            return {(r.source, r.request_id): StoredRequest(r.payload_hash, json.loads(r.result))
+                    for r in rows}
+
+    # --- the one write path ----------------------------------------------------------
+
+    def commit(self, batch: Batch) -> None:
+        """Write ``batch`` atomically, or raise (StoreConflict or a database error) having
+        written nothing."""
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                site.update()
+                .where(site.c.site_id == self.site_id, site.c.seq == batch.seq_before)
+                .values(seq=batch.seq_after, business_day=batch.business_day)
+            ).rowcount
+            if updated != 1:
+                raise StoreConflict("site seq moved: another writer is active")
+            self._write_numbers(conn, batch)
+            self._write_tickets(conn, batch)
+            for number, values in batch.counters.items():
+                conn.execute(counter.update()
+                             .where(counter.c.site_id == self.site_id, counter.c.number == number)
+                             .values(**values))
+            if batch.events:
+                conn.execute(ticket_event.insert(), batch.events)
+            if batch.requests:
+                conn.execute(request.insert(), batch.requests)
+            if batch.purge_requests_before is not None:
+                conn.execute(request.delete().where(
+                    request.c.site_id == self.site_id,
+                    request.c.business_day < batch.purge_requests_before))
+
+    def _write_numbers(self, conn: sa.Connection, batch: Batch) -> None:
+        for (prefix, day), (old, new) in batch.numbers.items():
+            if old == 0:
+                # A primary-key clash here means someone else numbered this prefix today.
+                conn.execute(number_counter.insert().values(
+                    site_id=self.site_id, prefix=prefix, business_day=day, last_number=new))
+                continue
+            updated = conn.execute(
+                number_counter.update()
+                .where(number_counter.c.site_id == self.site_id,
+                       number_counter.c.prefix == prefix,
+                       number_counter.c.business_day == day,
+                       number_counter.c.last_number == old)
+                .values(last_number=new)
+            ).rowcount
+            if updated != 1:
+                raise StoreConflict(f"number counter {prefix} {day} moved")
+
+    def _write_tickets(self, conn: sa.Connection, batch: Batch) -> None:
+        # Tickets leaving a counter are written before tickets taking one, so the
+        # "one active ticket per counter" index never sees two at once.
+        ordered = sorted(batch.tickets.values(), key=lambda item: item[0].status in ACTIVE_STATUSES)
+        for live, status_before in ordered:
+            row = codec.ticket_to_row(self.site_id, live)
+            if status_before is None:
+                conn.execute(ticket.insert().values(**row))
+                continue
+            updated = conn.execute(
+                ticket.update()
+                .where(ticket.c.id == live.id, ticket.c.site_id == self.site_id,
+                       ticket.c.status == status_before)
+                .values(**{k: v for k, v in row.items() if k not in ("id", "site_id")})
+            ).rowcount
+            if updated != 1:
+                raise StoreConflict(f"ticket {live.number} is no longer {status_before}")
+
+
+def status_value(status: TicketStatus | None) -> str | None:
+    return status.value if status is not None else None
