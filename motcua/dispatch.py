@@ -140,6 +140,7 @@ class Dispatcher:
         self.epoch = ""
         self.seq = 0
         self._requests: dict[tuple[str, str], Any] = {}
+        self._stale = False
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -211,10 +212,17 @@ class Dispatcher:
                 return
 
     def _process(self, work: list[_Pending]) -> None:
+        if self._stale and not self._try_reload():
+            for pending in work:
+                pending.future.set_result(
+                    self._refusal(pending.request, DomainError("storage_error")))
+            return
         try:
             outcomes, notice = self._decide_and_commit(work)
         except Exception as exc:  # noqa: BLE001 - any failure: nothing was written
-            self._reload()
+            # The batch was applied in memory but not stored: the database is the truth.
+            self._stale = True
+            self._try_reload()
             if len(work) > 1:
                 log.warning("batch of %d failed (%s); retrying one by one", len(work), exc)
                 for pending in work:
@@ -328,6 +336,16 @@ class Dispatcher:
             batch.counters[number] = codec.counter_to_row(state.counters[number])
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _try_reload(self) -> bool:
+        """Reload from the database; on failure stay stale and refuse until it works."""
+        try:
+            self._reload()
+        except Exception:  # noqa: BLE001 - the database may be down or locked for a while
+            log.exception("cannot reload the queue state from the database")
+            return False
+        self._stale = False
+        return True
 
     def _reload(self) -> None:
         loaded = self.store.load(self._setup)

@@ -147,14 +147,24 @@ def _find_ticket(ctx: _Context, reference: str) -> Ticket:
 def _call(ctx: _Context, number: int, ticket: Ticket) -> Decision:
     """Emit the call of ``ticket`` at ``number`` plus the releases of holds it completes."""
     ctx.emit("ticket_called", ticket.id, counter=number, service=ticket.service)
+    _release_holds(ctx, ticket.id, ticket.service)
+    return Decision(ctx.events, ticket.id)
+
+
+def _release_holds(ctx: _Context, called_id: str, service: str) -> None:
+    """Release the held tickets of ``service`` for which this call is the last one waited.
+
+    The called ticket itself is skipped: calling a held ticket back occupies the counter,
+    and releasing it too would leave a waiting ticket that a second counter could call.
+    """
     for other in ctx.state.tickets.values():
         if (
             other.status is TicketStatus.HELD
-            and other.service == ticket.service
+            and other.service == service
+            and other.id != called_id
             and other.hold_remaining <= 1
         ):
             ctx.emit("ticket_released", other.id, counter=None)
-    return Decision(ctx.events, ticket.id)
 
 
 # --- counter actions --------------------------------------------------------------------
@@ -254,6 +264,10 @@ def _transfer(ctx: _Context) -> Decision:
             raise DomainError("unknown_counter", counter=to_counter)
         if to_counter == number:
             raise DomainError("same_counter")
+        # Only closing a counter hands its reserved tickets back to the service queue, so a
+        # ticket reserved for a counter that is already closed could never be called next.
+        if ctx.state.counters[to_counter].status is CounterStatus.CLOSED:
+            raise DomainError("counter_closed", counter=to_counter)
     ctx.emit(
         "ticket_transferred",
         ticket.id,
@@ -277,6 +291,8 @@ def _walk_in(ctx: _Context) -> Decision:
     _finish_current(ctx, number, "walk_in")
     ticket_id = _issue_ticket(ctx, code, Priority.NORMAL, None, origin="walk_in")
     ctx.emit("ticket_called", ticket_id, counter=number, service=code)
+    # A walk-in is a call of the service like any other: it counts for held tickets.
+    _release_holds(ctx, ticket_id, code)
     ctx.emit("ticket_started", ticket_id, counter=number)
     return Decision(ctx.events, ticket_id)
 

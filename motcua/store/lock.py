@@ -49,6 +49,8 @@ class HubLock:
             self._file_lock = lock
         else:
             connection = self.engine.connect()
+            # Detached from the pool: closing it ends the session, and with it the lock.
+            connection.detach()
             got = connection.execute(
                 sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _advisory_key(self.site_id)}
             ).scalar()
@@ -64,7 +66,7 @@ class HubLock:
             self._file_lock.release()
             self._file_lock = None
         if self._connection is not None:
-            self._connection.close()  # ends the session, which frees the advisory lock
+            self._connection.close()  # detached: ends the session, which frees the lock
             self._connection = None
 
     def __enter__(self) -> "HubLock":

@@ -28,11 +28,11 @@ from motcua.domain import (
     SiteSetup,
     SiteState,
     Ticket,
-    TicketStatus,
 )
 from motcua.domain.model import ACTIVE_STATUSES
 
 from . import codec
+from .database import write_transaction
 from .schema import (
     counter,
     counter_service,
@@ -107,7 +107,7 @@ class SiteStore:
         """
         if setup.site_id != self.site_id:
             raise ValueError(f"setup is for site {setup.site_id!r}, store for {self.site_id!r}")
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             if conn.execute(sa.select(site.c.site_id).where(site.c.site_id == self.site_id)).first():
                 return False
             conn.execute(site.insert().values(
@@ -245,7 +245,7 @@ class SiteStore:
     def commit(self, batch: Batch) -> None:
         """Write ``batch`` atomically, or raise (StoreConflict or a database error) having
         written nothing."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             updated = conn.execute(
                 site.update()
                 .where(site.c.site_id == self.site_id, site.c.seq == batch.seq_before)
@@ -304,6 +304,3 @@ class SiteStore:
             if updated != 1:
                 raise StoreConflict(f"ticket {live.number} is no longer {status_before}")
 
-
-def status_value(status: TicketStatus | None) -> str | None:
-    return status.value if status is not None else None

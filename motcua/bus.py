@@ -1,0 +1,586 @@
+"""The MQTT bus of a motcua process: a small wrapper over paho-mqtt 2.x, MQTT v5 only.
+
+What it adds to paho, and why:
+
+- Subscriptions and "connected" hooks are registered once and replayed on every
+  (re)connect, because a clean-start session forgets subscriptions and the hub must
+  republish its retained state after a broker restart.
+- A refused login (CONNACK 134/135, and 138/140) stops the client and surfaces
+  :class:`BusAuthError`; paho alone retries a wrong password forever.
+- Every publish returns a :class:`Delivery` that holds the broker's reason code: on
+  MQTT v5 a publish denied by the ACL still "completes" in paho (``is_published()`` is
+  True), and only the PUBACK reason code seen by ``on_publish`` tells the truth.
+- TCP_NODELAY on the socket, so a button press is not held back by Nagle's algorithm.
+
+Callbacks (message handlers, hooks) run on paho's network thread: keep them short and
+never wait for a delivery there (:meth:`Bus.publish` refuses ``wait=True`` on that thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from motcua.contract import offline_presence
+
+log = logging.getLogger(__name__)
+
+#: CONNACK reason codes that no retry can fix: bad user name or password (134), not
+#: authorized (135), banned (138), bad authentication method (140).
+LOGIN_REFUSED_CODES = frozenset({134, 135, 138, 140})
+DEFAULT_PORT = 1883
+
+
+class BusError(Exception):
+    """Base of every bus failure."""
+
+
+class BusAuthError(BusError):
+    """The broker refused the login; the client stopped instead of retrying forever."""
+
+
+class BusTimeout(BusError):
+    """A connection or an acknowledgement did not arrive in time."""
+
+
+class BusDenied(BusError):
+    """The broker answered a publish or subscribe with a failure reason code (e.g. ACL)."""
+
+    def __init__(self, topic: str, reason_code: ReasonCode) -> None:
+        self.topic = topic
+        self.reason_code = reason_code
+        super().__init__(f"broker refused {topic!r}: {reason_code} ({reason_code.value})")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    """Where and as whom to connect; the password never appears in ``repr``."""
+
+    host: str
+    port: int = DEFAULT_PORT
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def parse_mqtt_url(url: str) -> BrokerAddress:
+    """Parse ``mqtt://user:pass@host:port`` (user and password URL-decoded, port 1883).
+
+    Raises:
+        ValueError: not an ``mqtt://`` URL with a host. The message never echoes a password.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "mqtt" or not parts.hostname:
+        raise ValueError(f"broker URL must look like mqtt://user:password@host:port, got "
+                         f"scheme {parts.scheme!r} and host {parts.hostname!r}")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError(f"broker URL has an invalid port (host {parts.hostname!r})") from None
+    return BrokerAddress(
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username is not None else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class BusSettings:
+    """How one process connects. ``url`` is ``mqtt://user:pass@host:port`` (kept out of repr).
+
+    ``will_topic`` gets a retained last will (default payload ``{"online":false}``).
+    ``clean_start=False`` only keeps a session across disconnects when
+    ``session_expiry_s`` is set too (MQTT v5 ends a session at disconnect by default).
+    """
+
+    url: str = field(repr=False)
+    client_id: str = ""
+    clean_start: bool = True
+    will_topic: str | None = None
+    will_payload: bytes = field(default_factory=offline_presence)
+    keepalive: int = 30
+    session_expiry_s: int | None = None
+    reconnect_min_delay_s: float = 1.0
+    reconnect_max_delay_s: float = 30.0
+    connect_timeout_s: float = 10.0
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def message_properties(
+    *,
+    message_expiry_s: int | None = None,
+    response_topic: str | None = None,
+    correlation_data: bytes | None = None,
+    content_type: str | None = None,
+    user_properties: Sequence[tuple[str, str]] = (),
+) -> Properties:
+    """Return MQTT v5 PUBLISH properties with only the given fields set."""
+    properties = Properties(PacketTypes.PUBLISH)
+    if message_expiry_s is not None:
+        properties.MessageExpiryInterval = message_expiry_s
+    if response_topic is not None:
+        properties.ResponseTopic = response_topic
+    if correlation_data is not None:
+        properties.CorrelationData = correlation_data
+    if content_type is not None:
+        properties.ContentType = content_type
+    if user_properties:
+        properties.UserProperty = list(user_properties)
+    return properties
+
+
+@dataclass(frozen=True)
+class BusMessage:
+    """A received message with its MQTT v5 properties made easy to read."""
+
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+    properties: Properties | None = None
+
+    def _property(self, name: str) -> object | None:
+        return getattr(self.properties, name, None) if self.properties is not None else None
+
+    @property
+    def message_expiry_s(self) -> int | None:
+        """Remaining expiry the broker forwarded, or None if the sender set none."""
+        return self._property("MessageExpiryInterval")  # type: ignore[return-value]
+
+    @property
+    def response_topic(self) -> str | None:
+        return self._property("ResponseTopic")  # type: ignore[return-value]
+
+    @property
+    def correlation_data(self) -> bytes | None:
+        return self._property("CorrelationData")  # type: ignore[return-value]
+
+    @property
+    def content_type(self) -> str | None:
+        return self._property("ContentType")  # type: ignore[return-value]
+
+
+MessageHandler = Callable[[BusMessage], None]
+ConnectedHook = Callable[["Bus"], None]
+
+
+class Delivery:
+    """The broker's answer to one publish (or subscribe), which may arrive later.
+
+    For QoS 1 the answer is the PUBACK reason code; for QoS 0 it only means "written to
+    the socket".
+    """
+
+    def __init__(self, mid: int) -> None:
+        self.mid = mid
+        self.topic: str | None = None
+        self._reason_codes: list[ReasonCode] = []
+        self._local_error: str | None = None
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def reason_code(self) -> ReasonCode | None:
+        """The first failure code if any, else the first code; None until answered."""
+        failures = [code for code in self._reason_codes if code.is_failure]
+        return (failures or self._reason_codes or [None])[0]
+
+    def wait(self, timeout: float) -> ReasonCode | None:
+        """Block until the broker answered; return its reason code.
+
+        Raises:
+            BusTimeout: no answer within ``timeout`` seconds.
+            BusDenied: the broker answered with a failure code (ACL, quota, ...).
+            BusError: the message could not even be queued (e.g. not connected, QoS 0).
+        """
+        if not self._done.wait(timeout):
+            raise BusTimeout(f"no acknowledgement for {self.topic!r} within {timeout} s")
+        if self._local_error is not None:
+            raise BusError(f"{self.topic!r} was not sent: {self._local_error}")
+        code = self.reason_code
+        if code is not None and code.is_failure:
+            raise BusDenied(self.topic or "?", code)
+        return code
+
+    # Both the caller (who knows the topic) and the network thread (who knows the
+    # answer) touch a delivery; whichever comes second logs a refusal, exactly once.
+    def _attach(self, topic: str) -> None:
+        with self._lock:
+            self.topic = topic
+            answered = self._done.is_set()
+        if answered:
+            self._log_refusal()
+
+    def _resolve(self, reason_codes: list[ReasonCode]) -> None:
+        with self._lock:
+            self._reason_codes = list(reason_codes)
+            self._done.set()
+            described = self.topic is not None
+        if described:
+            self._log_refusal()
+
+    def _fail_locally(self, topic: str, error: str) -> None:
+        self.topic = topic
+        self._local_error = error
+        self._done.set()
+        log.warning("not sent to %s: %s", topic, error)
+
+    def _log_refusal(self) -> None:
+        code = self.reason_code
+        if code is not None and code.is_failure:
+            log.warning("broker refused %s (mid %d): %s", self.topic, self.mid, code)
+
+
+class _Rendezvous:
+    """Meets a packet id with its acknowledgement, whichever side arrives first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[int, Delivery] = {}
+
+    def meet(self, mid: int) -> Delivery:
+        with self._lock:
+            delivery = self._waiting.pop(mid, None)
+            if delivery is None:
+                delivery = self._waiting[mid] = Delivery(mid)
+            return delivery
+
+
+# --------------------------------------------------------------------------- the bus
+
+
+class Bus:
+    """One MQTT v5 connection with replayed subscriptions and hooks.
+
+    Build it with :func:`connect_bus`. Registering a subscription or hook while connected
+    takes effect at once and again after every reconnect.
+    """
+
+    def __init__(self, settings: BusSettings) -> None:
+        self.settings = settings
+        self.address = parse_mqtt_url(settings.url)
+        self._state = threading.Condition()
+        self._connected = False
+        self._closed = False
+        self._fatal: BusError | None = None
+        self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
+        self._connected_hooks: list[ConnectedHook] = []
+        self._acks = _Rendezvous()
+        self._network_thread_id: int | None = None
+        self.client = self._build_client()
+
+    def _build_client(self) -> mqtt.Client:
+        settings = self.settings
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=settings.client_id,
+            protocol=mqtt.MQTTv5,
+        )
+        if self.address.username is not None:
+            client.username_pw_set(self.address.username, self.address.password)
+        if settings.will_topic is not None:
+            client.will_set(settings.will_topic, settings.will_payload, qos=1, retain=True)
+        client.reconnect_delay_set(settings.reconnect_min_delay_s, settings.reconnect_max_delay_s)
+        client.on_socket_open = _set_tcp_nodelay
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_publish = self._on_publish
+        client.on_subscribe = self._on_subscribe
+        return client
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Start connecting in the background; paho retries with backoff until it works."""
+        connect_properties = None
+        if self.settings.session_expiry_s is not None:
+            connect_properties = Properties(PacketTypes.CONNECT)
+            connect_properties.SessionExpiryInterval = self.settings.session_expiry_s
+        log.info("connecting to mqtt://%s:%d as %s", self.address.host, self.address.port,
+                 self.address.username or "(anonymous)")
+        self.client.connect_async(
+            self.address.host,
+            self.address.port,
+            keepalive=self.settings.keepalive,
+            clean_start=self.settings.clean_start,
+            properties=connect_properties,
+        )
+        self.client.loop_start()
+
+    def wait_connected(self, timeout: float | None = None) -> None:
+        """Block until connected.
+
+        Raises:
+            BusAuthError: the broker refused the login (the client has stopped).
+            BusTimeout: not connected within ``timeout`` seconds (it keeps trying).
+            BusError: the bus was closed.
+        """
+        with self._state:
+            self._state.wait_for(
+                lambda: self._connected or self._fatal is not None or self._closed, timeout
+            )
+            if self._fatal is not None:
+                raise self._fatal
+            if self._closed:
+                raise BusError("the bus is closed")
+            if not self._connected:
+                raise BusTimeout(
+                    f"not connected to {self.address.host}:{self.address.port} "
+                    f"within {timeout} s"
+                )
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def close(self, *, announce_offline: bool = True) -> None:
+        """Disconnect and stop the network thread; idempotent.
+
+        With ``announce_offline`` and a will configured, the broker is asked to publish the
+        will anyway (MQTT v5 reason code 4), so a clean stop also shows ``online: false``.
+        """
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            was_connected = self._connected
+            self._state.notify_all()
+        if was_connected and announce_offline and self.settings.will_topic is not None:
+            self.client.disconnect(
+                reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+            )
+        else:
+            self.client.disconnect()
+        self.client.loop_stop()
+        log.info("disconnected from %s:%d", self.address.host, self.address.port)
+
+    def __enter__(self) -> Bus:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- registrations
+
+    def subscribe(
+        self,
+        topic_filter: str,
+        handler: MessageHandler,
+        *,
+        qos: int = 1,
+        wait: bool = False,
+        timeout: float = 5.0,
+    ) -> None:
+        """Deliver messages matching ``topic_filter`` to ``handler``, now and after reconnects.
+
+        With ``wait``, return only once the broker acknowledged the subscription (so a
+        message published afterwards by another client is certain to arrive). Note that
+        Mosquitto grants, rather than refuses, a subscription its ACL denies.
+        """
+        with self._state:
+            self._subscriptions[topic_filter] = (qos, handler)
+            subscribe_now = self._connected
+        if not subscribe_now:
+            return
+        delivery = self._subscribe_all([(topic_filter, qos)])
+        if wait and delivery is not None:
+            self._refuse_wait_on_network_thread()
+            delivery.wait(timeout)
+
+    def unsubscribe(self, topic_filter: str) -> None:
+        with self._state:
+            self._subscriptions.pop(topic_filter, None)
+            connected = self._connected
+        if connected:
+            self.client.unsubscribe(topic_filter)
+
+    def add_connected_hook(self, hook: ConnectedHook) -> None:
+        """Call ``hook(bus)`` after every later (re)connect, once subscriptions are sent."""
+        with self._state:
+            self._connected_hooks.append(hook)
+
+    # ---------------------------------------------------------------- publishing
+
+    def publish(
+        self,
+        topic: str,
+        payload: bytes | str,
+        *,
+        qos: int = 1,
+        retain: bool = False,
+        properties: Properties | None = None,
+        wait: bool = False,
+        timeout: float = 5.0,
+    ) -> Delivery:
+        """Publish and return its :class:`Delivery`.
+
+        While disconnected, QoS 1 messages are queued by paho and sent on reconnect; QoS 0
+        messages are dropped (the delivery fails locally). With ``wait``, block until the
+        broker answered and raise :class:`BusDenied` / :class:`BusTimeout` as
+        :meth:`Delivery.wait` does.
+        """
+        if wait:
+            self._refuse_wait_on_network_thread()
+        info = self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
+        if info.rc == mqtt.MQTT_ERR_SUCCESS or (qos > 0 and info.rc == mqtt.MQTT_ERR_NO_CONN):
+            delivery = self._acks.meet(info.mid)
+            delivery._attach(topic)
+        else:
+            delivery = Delivery(info.mid)
+            delivery._fail_locally(topic, mqtt.error_string(info.rc))
+        if wait:
+            delivery.wait(timeout)
+        return delivery
+
+    def _refuse_wait_on_network_thread(self) -> None:
+        # The acknowledgement is read by this very thread: waiting here would deadlock.
+        if threading.get_ident() == self._network_thread_id:
+            raise BusError("cannot wait for an acknowledgement inside a bus callback")
+
+    def _subscribe_all(self, filters: list[tuple[str, int]]) -> Delivery | None:
+        request = [(topic_filter, SubscribeOptions(qos=qos)) for topic_filter, qos in filters]
+        result, mid = self.client.subscribe(request)
+        if result != mqtt.MQTT_ERR_SUCCESS or mid is None:
+            log.warning("could not subscribe to %s: %s", [f for f, _ in filters],
+                        mqtt.error_string(result))
+            return None
+        delivery = self._acks.meet(mid)
+        delivery._attach(", ".join(topic_filter for topic_filter, _ in filters))
+        return delivery
+
+    # ---------------------------------------------------------------- paho callbacks
+
+    def _on_connect(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags,
+                    reason_code: ReasonCode, properties: Properties | None) -> None:
+        self._network_thread_id = threading.get_ident()
+        if reason_code.is_failure:
+            self._on_refused(client, reason_code)
+            return
+        with self._state:
+            self._connected = True
+            subscriptions = [(f, qos) for f, (qos, _) in self._subscriptions.items()]
+            hooks = list(self._connected_hooks)
+            self._state.notify_all()
+        log.info("connected to %s:%d (session present: %s)", self.address.host,
+                 self.address.port, flags.session_present)
+        if subscriptions:
+            self._subscribe_all(subscriptions)
+        for hook in hooks:
+            try:
+                hook(self)
+            except Exception:
+                log.exception("connected hook %r failed", hook)
+
+    def _on_refused(self, client: mqtt.Client, reason_code: ReasonCode) -> None:
+        if reason_code.value not in LOGIN_REFUSED_CODES:
+            log.warning("broker refused the connection: %s; retrying", reason_code)
+            return
+        error = BusAuthError(
+            f"broker {self.address.host}:{self.address.port} refused login "
+            f"{self.address.username!r}: {reason_code} ({reason_code.value})"
+        )
+        log.error("%s; not retrying", error)
+        with self._state:
+            self._fatal = error
+            self._state.notify_all()
+        # paho would reconnect forever; a disconnect() here ends its network loop.
+        client.disconnect()
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object,
+                       reason_code: ReasonCode, properties: Properties | None) -> None:
+        with self._state:
+            was_connected = self._connected
+            self._connected = False
+            closing = self._closed or self._fatal is not None
+        if was_connected and not closing:
+            log.warning("lost the broker connection (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: object,
+                    message: mqtt.MQTTMessage) -> None:
+        received = BusMessage(
+            topic=message.topic,
+            payload=message.payload,
+            qos=message.qos,
+            retain=bool(message.retain),
+            properties=getattr(message, "properties", None),
+        )
+        with self._state:
+            handlers = [
+                handler
+                for topic_filter, (_, handler) in self._subscriptions.items()
+                if mqtt.topic_matches_sub(topic_filter, received.topic)
+            ]
+        for handler in handlers:
+            try:
+                handler(received)
+            except Exception:
+                # An exception escaping a paho callback would kill the network thread.
+                log.exception("handler %r failed on %s", handler, received.topic)
+
+    def _on_publish(self, client: mqtt.Client, userdata: object, mid: int,
+                    reason_code: ReasonCode, properties: Properties | None) -> None:
+        self._acks.meet(mid)._resolve([reason_code])
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int,
+                      reason_codes: list[ReasonCode], properties: Properties | None) -> None:
+        self._acks.meet(mid)._resolve(reason_codes)
+
+
+def _set_tcp_nodelay(client: mqtt.Client, userdata: object, sock: object) -> None:
+    # Commands are tiny and latency-bound; Nagle's algorithm would delay them.
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+    except (AttributeError, OSError) as error:  # websockets/unix transports
+        log.debug("TCP_NODELAY not set: %s", error)
+
+
+def connect_bus(
+    settings: BusSettings,
+    *,
+    subscriptions: Mapping[str, MessageHandler] | None = None,
+    on_connected: Sequence[ConnectedHook] = (),
+    wait: bool = True,
+) -> Bus:
+    """Create a :class:`Bus`, register subscriptions (QoS 1) and hooks, and connect.
+
+    Hooks given here also run on the first connection. With ``wait`` (the default) it
+    returns once connected.
+
+    Raises:
+        BusAuthError: the broker refused the login.
+        BusTimeout: not connected within ``settings.connect_timeout_s``.
+        ValueError: ``settings.url`` is not a valid ``mqtt://`` URL.
+    """
+    bus = Bus(settings)
+    for topic_filter, handler in (subscriptions or {}).items():
+        bus.subscribe(topic_filter, handler)
+    for hook in on_connected:
+        bus.add_connected_hook(hook)
+    bus.start()
+    if wait:
+        try:
+            bus.wait_connected(settings.connect_timeout_s)
+        except BusError:
+            bus.close(announce_offline=False)
+            raise
+    return bus
