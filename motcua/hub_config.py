@@ -1,0 +1,102 @@
+"""The hub's own configuration: one TOML file plus environment overrides.
+
+With no file at all the hub runs the packaged example center on a SQLite file under
+``var/`` and a broker on localhost, so ``motcua hub`` works out of the box. Environment
+variables win over the file, so one file can be pointed at any broker and database:
+
+====================  =========================================
+``MOTCUA_MQTT_URL``   ``mqtt://user:pass@host:port``
+``MOTCUA_DB_URL``     SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``)
+``MOTCUA_SITE``       site id (overrides the one in the site file)
+``MOTCUA_SITE_CONFIG``path of the site TOML (services, counters…)
+``MOTCUA_HTTP_HOST``  address the HTTP API listens on
+``MOTCUA_HTTP_PORT``  port of the HTTP API
+====================  =========================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from motcua.domain import SiteSetup
+from motcua.site_config import example_config_path, load_site_config
+
+ENVIRONMENT = {
+    "MOTCUA_MQTT_URL": "mqtt_url",
+    "MOTCUA_DB_URL": "db_url",
+    "MOTCUA_SITE": "site",
+    "MOTCUA_SITE_CONFIG": "site_config",
+    "MOTCUA_HTTP_HOST": "http_host",
+    "MOTCUA_HTTP_PORT": "http_port",
+}
+
+
+class HubConfigError(ValueError):
+    """The hub configuration is invalid; the message names every bad key."""
+
+
+class HubConfig(BaseModel):
+    """Settings of one hub process (the ``[hub]`` table of its TOML file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site_config: Path | None = Field(None, description="site TOML; default: the example center")
+    site: str | None = Field(None, description="site id, overriding the site file's")
+    db_url: str = "sqlite:///var/motcua.db"
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_client_id: str = "motcua-hub"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8080, ge=0, le=65535)
+    http_threads: int = Field(16, ge=2, le=256)
+    tick_interval_s: float = Field(30.0, gt=0)
+
+    def site_setup(self) -> SiteSetup:
+        """The site to run: the site file (or the example), with ``site`` overriding its id."""
+        setup = load_site_config(self.site_config or example_config_path()).to_setup()
+        if self.site and self.site != setup.site_id:
+            setup = dataclasses.replace(setup, site_id=self.site)
+        return setup
+
+
+def load_hub_config(path: str | os.PathLike | None = None,
+                    environ: Mapping[str, str] = os.environ) -> HubConfig:
+    """Read ``path`` (optional), apply environment overrides, validate everything at once."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                document = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise HubConfigError(f"{path}: {exc}") from None
+        values.update(document.get("hub", {}))
+        unknown = sorted(set(document) - {"hub"})
+        if unknown:
+            raise HubConfigError(f"{path}: unknown table(s): {', '.join(unknown)}")
+        if values.get("site_config") and not Path(values["site_config"]).is_absolute():
+            values["site_config"] = str(Path(path).parent / values["site_config"])
+    for variable, key in ENVIRONMENT.items():
+        if environ.get(variable):
+            values[key] = environ[variable]
+    try:
+        return HubConfig(**values)
+    except ValidationError as exc:
+        problems = [
+            f"hub.{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise HubConfigError("; ".join(problems)) from None
+
+
+def ensure_sqlite_directory(db_url: str) -> None:
+    """Create the folder of a SQLite file so a fresh checkout starts without set-up."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
