@@ -18,6 +18,7 @@ import logging
 import queue
 import secrets
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -96,6 +97,7 @@ class CommitNotice:
 class _Pending:
     request: Request
     future: Future = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 _STOP = object()
@@ -134,6 +136,7 @@ class Dispatcher:
         self.max_age_s = max_age_s
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._listeners: list[Callable[[CommitNotice], None]] = []
+        self._observers: list[Callable[[Request, Result, float], None]] = []
         self._lock = HubLock(store.engine, store.site_id)
         self._thread: threading.Thread | None = None
         self.state: SiteState | None = None
@@ -175,6 +178,24 @@ class Dispatcher:
         """Call ``listener`` after every commit that changed the queue (dispatcher thread)."""
         self._listeners.append(listener)
 
+    def add_observer(self, observer: Callable[[Request, Result, float], None]) -> None:
+        """Call ``observer(request, result, seconds_in_dispatcher)`` for every result
+        (for metrics; dispatcher thread, so keep it cheap)."""
+        self._observers.append(observer)
+
+    def _resolve(self, pending: _Pending, result: Result) -> None:
+        pending.future.set_result(result)
+        elapsed = time.monotonic() - pending.queued_at
+        for observer in self._observers:
+            try:
+                observer(pending.request, result, elapsed)
+            except Exception:  # noqa: BLE001 - metrics must never stop the writer
+                log.exception("result observer failed")
+
+    def run_in_writer(self, task: Callable[[], None]) -> None:
+        """Run ``task`` on the writer thread between batches (it may read the state)."""
+        self._queue.put(task)
+
     # --- submitting ------------------------------------------------------------------
 
     def submit(self, request: Request) -> Future:
@@ -205,7 +226,12 @@ class Dispatcher:
                 except queue.Empty:
                     break
             stopping = any(item is _STOP for item in batch)
-            work = [item for item in batch if item is not _STOP]
+            for task in [item for item in batch if callable(item)]:
+                try:
+                    task()
+                except Exception:  # noqa: BLE001 - a task must not stop the writer
+                    log.exception("writer task failed")
+            work = [item for item in batch if isinstance(item, _Pending)]
             if work:
                 self._process(work)
             if stopping:
@@ -214,8 +240,7 @@ class Dispatcher:
     def _process(self, work: list[_Pending]) -> None:
         if self._stale and not self._try_reload():
             for pending in work:
-                pending.future.set_result(
-                    self._refusal(pending.request, DomainError("storage_error")))
+                self._resolve(pending, self._refusal(pending.request, DomainError("storage_error")))
             return
         try:
             outcomes, notice = self._decide_and_commit(work)
@@ -230,10 +255,10 @@ class Dispatcher:
                 return
             code = storage_error_code(exc)
             log.error("command %s refused: %s (%s)", work[0].request.command.action, code, exc)
-            work[0].future.set_result(self._refusal(work[0].request, DomainError(code)))
+            self._resolve(work[0], self._refusal(work[0].request, DomainError(code)))
             return
         for pending, result in outcomes:
-            pending.future.set_result(result)
+            self._resolve(pending, result)
         if notice is not None:
             for listener in self._listeners:
                 try:

@@ -82,3 +82,5 @@ def db_url(request: pytest.FixtureRequest) -> str:
     The PostgreSQL server starts only when the first PostgreSQL-backed test runs.
     """
     return request.getfixturevalue(_DB_URL_FIXTURES[request.param])
+
+from tests.support.mosquitto_fixtures import mosquitto_broker, mosquitto_factory  # noqa: E402,F401

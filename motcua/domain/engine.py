@@ -378,26 +378,33 @@ def _issue_ticket(
     return ticket_id
 
 
-def _issue(ctx: _Context) -> Decision:
-    state = ctx.state
-    args = ctx.command.args
-    code = arguments.required_str(args, "service", 64)
-    priority = arguments.priority(args)
-    reason = arguments.optional_str(args, "reason")
+def issue_refusal(state: SiteState, code: str, now: dt.datetime) -> DomainError | None:
+    """Why a kiosk could not issue a ticket of ``code`` at ``now``, or None if it can."""
     service = state.setup.services.get(code)
     if service is None:
-        raise DomainError("unknown_service", service=code)
+        return DomainError("unknown_service", service=code)
     if not service.active:
-        raise DomainError("service_inactive", service=code)
-    local = local_time(ctx.now, state.setup.timezone)
+        return DomainError("service_inactive", service=code)
+    local = local_time(now, state.setup.timezone)
     if not any(session.is_open(local) for session in state.setup.sessions):
-        raise DomainError("outside_hours")
+        return DomainError("outside_hours")
     if service.daily_cap is not None:
         issued = sum(
             1 for t in state.tickets.values() if t.service == code and t.origin == "kiosk"
         )
         if issued >= service.daily_cap:
-            raise DomainError("sold_out", service=service.name)
+            return DomainError("sold_out", service=service.name)
+    return None
+
+
+def _issue(ctx: _Context) -> Decision:
+    args = ctx.command.args
+    code = arguments.required_str(args, "service", 64)
+    priority = arguments.priority(args)
+    reason = arguments.optional_str(args, "reason")
+    refusal = issue_refusal(ctx.state, code, ctx.now)
+    if refusal is not None:
+        raise refusal
     ticket_id = _issue_ticket(ctx, code, priority, reason, origin="kiosk")
     return Decision(ctx.events, ticket_id)
 

@@ -59,6 +59,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Concurrent change detected; nothing was changed",
     ),
     "shutting_down": ("Máy chủ đang dừng", "The hub is shutting down"),
+    "not_available": (
+        "Chức năng {feature} chưa được bật tại điểm này",
+        "{feature} is not enabled at this site",
+    ),
 }
 
 

@@ -1,0 +1,263 @@
+"""The hub process: dispatcher + MQTT intake and publishing + HTTP API, for one site.
+
+Commands arrive on ``counter/+/cmd`` and ``kiosk/+/cmd``, are checked against the
+contract on paho's network thread, and go to the dispatcher without blocking it. The
+reply is published when the dispatcher resolves the command, which is after its commit;
+the commit listener then publishes retained state, the board and the call events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+
+from motcua import __version__, contract
+from motcua.bus import Bus, BusMessage, BusSettings, connect_bus, message_properties
+from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
+from motcua.domain import ACTIONS, Command, DomainError
+from motcua.hub_config import HubConfig, ensure_sqlite_directory
+from motcua.publisher import StatePublisher, recent_calls
+from motcua.store import open_site_store
+
+log = logging.getLogger(__name__)
+#: How long after (re)connecting the hub listens for stale retained topics to clear.
+RETAINED_SWEEP_S = 2.0
+
+
+class Hub:
+    """One site's hub. ``start()`` raises on a refused broker login or a held hub lock."""
+
+    def __init__(self, config: HubConfig, *, clock=utc_now, serve_http: bool = True,
+                 setup=None) -> None:
+        self.config = config
+        self.clock = clock
+        self.serve_http = serve_http
+        self.setup = setup or config.site_setup()
+        self.topics = contract.Topics(self.setup.site_id)
+        self.started_at = clock()
+        self.store = None
+        self.dispatcher: Dispatcher | None = None
+        self.bus: Bus | None = None
+        self.publisher: StatePublisher | None = None
+        self.http_server = None
+        self.metrics = None
+        self.priority_labels: dict = {}
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> "Hub":
+        from motcua.metrics import HubMetrics
+
+        ensure_sqlite_directory(self.config.db_url)
+        self.store = open_site_store(self.config.db_url, self.setup, self.clock())
+        self.setup = self.store.load_setup()  # the database is the truth after seeding
+        self.metrics = HubMetrics()
+        self.dispatcher = Dispatcher(self.store, clock=self.clock,
+                                     tick_interval_s=self.config.tick_interval_s)
+        self.dispatcher.add_listener(self._on_commit)
+        self.dispatcher.add_observer(self.metrics.observe)
+        self.dispatcher.start()
+        try:
+            self.bus = connect_bus(
+                BusSettings(url=self.config.mqtt_url, client_id=self.config.mqtt_client_id,
+                            clean_start=True, will_topic=self.topics.hub_status()),
+                subscriptions={self.topics.counter_cmd_filter(): self._on_command,
+                               self.topics.kiosk_cmd_filter(): self._on_command},
+                on_connected=[self._on_connected],
+            )
+            self.publisher = StatePublisher(self.bus, self.topics)
+            self._publish_snapshot()
+            if self.serve_http:
+                self._start_http()
+        except BaseException:
+            self.stop()
+            raise
+        log.info("hub for site %s running (epoch %s, seq %d)", self.setup.site_id,
+                 self.dispatcher.epoch, self.dispatcher.seq)
+        return self
+
+    def stop(self) -> None:
+        """Stop taking commands, finish queued ones, go offline, release the lock."""
+        if self.http_server is not None:
+            self.http_server.close()
+            self.http_server = None
+        if self.bus is not None:
+            for topic_filter in (self.topics.counter_cmd_filter(), self.topics.kiosk_cmd_filter()):
+                self.bus.unsubscribe(topic_filter)
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self.bus is not None:
+            self.bus.close(announce_offline=True)
+            self.bus = None
+
+    def __enter__(self) -> "Hub":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _start_http(self) -> None:
+        from motcua.server import create_app
+        from motcua.server.serve import serve
+
+        self.http_server = serve(create_app(self), self.config.http_host,
+                                 self.config.http_port, self.config.http_threads)
+        log.info("HTTP API on http://%s:%d/api/v1", self.config.http_host, self.http_port)
+
+    @property
+    def http_port(self) -> int:
+        server = self.http_server
+        return server.effective_port if server is not None else self.config.http_port
+
+    # --- runtime for the HTTP app ------------------------------------------------------
+
+    def broker_connected(self) -> bool:
+        return self.bus is not None and self.bus.connected
+
+    def recent_calls(self) -> list[dict[str, Any]]:
+        return recent_calls(self.dispatcher.state)
+
+    # --- MQTT intake -------------------------------------------------------------------
+
+    def _on_command(self, message: BusMessage) -> None:
+        """Check a command and hand it to the dispatcher; never raises, never blocks."""
+        try:
+            self._accept(message)
+        except Exception:  # noqa: BLE001 - one bad message must never stop the hub
+            log.exception("unexpected failure handling a message on %s", message.topic)
+
+    def _accept(self, message: BusMessage) -> None:
+        parsed_topic = self.topics.parse(message.topic)
+        if parsed_topic is None or parsed_topic.kind not in (
+                contract.TopicKind.COUNTER_CMD, contract.TopicKind.KIOSK_CMD):
+            return
+        now = self.clock()
+        try:
+            command = contract.parse_command(parsed_topic.kind, message.payload)
+        except contract.ContractError as error:
+            log.warning("malformed command on %s: %s", message.topic, error)
+            self._reply(message, {"id": error.request_id, "ok": False, "ticket": None,
+                                  "error": error.as_dict()})
+            return
+        source = message.topic[len(self.topics.root) + 1: -len("/cmd")]
+        if command.action not in ACTIONS:
+            self._reply(message, self._device_action(command, source))
+            return
+        expiry = message.message_expiry_s
+        request = Request(
+            command=Command(command.action, command.args,
+                            counter=parsed_topic.key
+                            if parsed_topic.kind is contract.TopicKind.COUNTER_CMD else None),
+            source=source,
+            request_id=command.id,
+            # With an MQTT expiry the broker already judged the age; device clocks may drift.
+            sent_at=command.sent_at if expiry is None else None,
+            expires_at=now + dt.timedelta(seconds=expiry) if expiry is not None else None,
+        )
+        future = self.dispatcher.submit(request)
+        future.add_done_callback(lambda done: self._reply_result(message, done.result()))
+
+    def _device_action(self, command, source: str) -> dict[str, Any]:
+        """Kiosk actions that do not change the queue."""
+        if command.action == "printer":
+            log.info("%s reports printer %s", source, command.args.get("status"))
+            return {"id": command.id, "ok": True, "ticket": None, "error": None}
+        error = DomainError("not_available", feature=command.action)
+        return {"id": command.id, "ok": False, "ticket": None, "error": error.as_dict()}
+
+    def _reply_result(self, message: BusMessage, result: Result) -> None:
+        self._reply(message, result.reply())
+
+    def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
+        """Publish ``body`` on the requester's reply topic (or its honoured v5 response topic)."""
+        try:
+            payload = contract.dump(contract.Reply.model_validate(body))
+        except Exception:  # noqa: BLE001 - never leave a device without an answer
+            log.exception("reply did not fit the contract: %s", body)
+            payload = contract.dump(contract.Reply(
+                id=body.get("id") if contract.is_request_id(body.get("id")) else None,
+                ok=False, error=DomainError("storage_error").as_dict()))
+        try:
+            topic = self.topics.reply_topic_for(message.topic)
+        except ValueError:
+            return
+        properties = None
+        response_topic = message.response_topic
+        if response_topic and self.topics.response_topic_allowed(message.topic, response_topic):
+            topic = response_topic
+            properties = message_properties(correlation_data=message.correlation_data,
+                                             content_type="application/json")
+        elif response_topic:
+            log.warning("response topic %s outside %s's reply subtree; using %s",
+                        response_topic, message.topic, topic)
+        self.bus.publish(topic, payload, qos=1, properties=properties)
+
+    # --- publishing --------------------------------------------------------------------
+
+    def _on_commit(self, notice: CommitNotice) -> None:
+        if self.publisher is not None:
+            self.publisher.publish_commit(notice)
+        self.metrics.update_queue(notice.state, notice.seq)
+
+    def _publish_snapshot(self) -> None:
+        """Publish every retained topic from the dispatcher thread's point of view."""
+        done = threading.Event()
+
+        def publish() -> None:
+            dispatcher = self.dispatcher
+            self.publisher.publish_all(dispatcher.state, dispatcher.epoch, dispatcher.seq,
+                                       self.clock())
+            done.set()
+
+        # The state belongs to the dispatcher thread, so the snapshot is taken there.
+        self.dispatcher.run_in_writer(publish)
+        done.wait(10)
+
+    def _on_connected(self, bus: Bus) -> None:
+        """After every (re)connect: presence, all retained state, and a sweep of leftovers."""
+        status = contract.HubStatus(online=True, version=__version__,
+                                    epoch=self.dispatcher.epoch,
+                                    started_at=self.started_at.isoformat())
+        bus.publish(self.topics.hub_status(), contract.dump(status), qos=1, retain=True)
+        if self.publisher is not None:
+            self.dispatcher.run_in_writer(lambda: self.publisher.publish_all(
+                self.dispatcher.state, self.dispatcher.epoch, self.dispatcher.seq, self.clock()))
+        self._sweep_retained(bus)
+
+    def _sweep_retained(self, bus: Bus) -> None:
+        """Clear retained state of counters and services that no longer exist."""
+        filters = (self.topics.counter_state_filter(), self.topics.service_state_filter())
+
+        def on_retained(message: BusMessage) -> None:
+            parsed = self.topics.parse(message.topic)
+            if not message.retain or not message.payload or parsed is None:
+                return
+            known = (parsed.key in self.setup.counters
+                     if parsed.kind is contract.TopicKind.COUNTER_STATE
+                     else parsed.key in self.setup.services)
+            if not known:
+                log.info("clearing retained %s of a removed counter/service", message.topic)
+                bus.publish(message.topic, b"", qos=1, retain=True)
+
+        for topic_filter in filters:
+            bus.subscribe(topic_filter, on_retained)
+
+        def stop_sweep() -> None:
+            for topic_filter in filters:
+                bus.unsubscribe(topic_filter)
+
+        timer = threading.Timer(RETAINED_SWEEP_S, stop_sweep)
+        timer.daemon = True
+        timer.start()
+
+    def database_ok(self) -> bool:
+        try:
+            with self.store.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001
+            return False
