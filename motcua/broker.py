@@ -10,6 +10,7 @@ import grp
 import json
 import logging
 import os
+import pwd
 import secrets
 import shutil
 import string
@@ -261,7 +262,29 @@ def init_broker(
     _write_file(files.config, config, _READ_BY_BROKER)
     log.info("broker files of site %s written to %s (new logins: %s)", site_id, directory,
              ", ".join(added) or "none")
+    _warn_if_unreachable(directory)
     return files
+
+
+def _warn_if_unreachable(directory: Path) -> None:
+    # A root-started Mosquitto runs as user mosquitto: a private parent directory (such as
+    # a 0700 mktemp dir) hides the files from it, and it only says "Unable to open pwfile".
+    try:
+        group_id = grp.getgrnam(BROKER_GROUP).gr_gid
+        user_id = pwd.getpwnam(BROKER_GROUP).pw_uid
+    except KeyError:
+        return
+    for parent in directory.parents:
+        info = parent.stat()
+        if (
+            info.st_mode & 0o001
+            or (info.st_gid == group_id and info.st_mode & 0o010)
+            or (info.st_uid == user_id and info.st_mode & 0o100)
+        ):
+            continue
+        log.warning("user %s cannot enter %s, so a root-started mosquitto cannot read %s",
+                    BROKER_GROUP, parent, directory)
+        return
 
 
 def _write_file(path: Path, text: str, mode: int) -> None:

@@ -30,8 +30,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
+from pydantic import BaseModel
 
-from motcua.contract import offline_presence
+from motcua.contract import CONTENT_TYPE, dump, offline_presence, parse_topic, spec_of
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +281,8 @@ class Bus:
         self.address = parse_mqtt_url(settings.url)
         self._state = threading.Condition()
         self._connected = False
+        # Connected *and* the hooks of this connection have run: what callers wait for.
+        self._ready = False
         self._closed = False
         self._fatal: BusError | None = None
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
@@ -328,7 +331,7 @@ class Bus:
         self.client.loop_start()
 
     def wait_connected(self, timeout: float | None = None) -> None:
-        """Block until connected.
+        """Block until connected, with subscriptions sent and connected hooks run.
 
         Raises:
             BusAuthError: the broker refused the login (the client has stopped).
@@ -337,13 +340,13 @@ class Bus:
         """
         with self._state:
             self._state.wait_for(
-                lambda: self._connected or self._fatal is not None or self._closed, timeout
+                lambda: self._ready or self._fatal is not None or self._closed, timeout
             )
             if self._fatal is not None:
                 raise self._fatal
             if self._closed:
                 raise BusError("the bus is closed")
-            if not self._connected:
+            if not self._ready:
                 raise BusTimeout(
                     f"not connected to {self.address.host}:{self.address.port} "
                     f"within {timeout} s"
@@ -351,7 +354,13 @@ class Bus:
 
     @property
     def connected(self) -> bool:
-        return self._connected
+        """Connected, with this connection's subscriptions sent and hooks run."""
+        return self._ready
+
+    @property
+    def failure(self) -> BusError | None:
+        """Why the bus stopped for good (a refused login, even on a later reconnect), or None."""
+        return self._fatal
 
     def close(self, *, announce_offline: bool = True) -> None:
         """Disconnect and stop the network thread; idempotent.
@@ -452,6 +461,38 @@ class Bus:
             delivery.wait(timeout)
         return delivery
 
+    def publish_contract(
+        self,
+        topic: str,
+        payload: BaseModel | bytes,
+        *,
+        response_topic: str | None = None,
+        correlation_data: bytes | None = None,
+        wait: bool = False,
+        timeout: float = 5.0,
+    ) -> Delivery:
+        """Publish on a contract topic with the QoS, retain flag and expiry the contract sets.
+
+        ``payload`` is a contract model (dumped as compact JSON) or raw bytes (e.g.
+        :data:`~motcua.contract.CLEAR_RETAINED`).
+
+        Raises:
+            ValueError: ``topic`` is not a topic of contract v1.
+        """
+        parsed = parse_topic(topic)
+        if parsed is None:
+            raise ValueError(f"not a contract topic: {topic!r}")
+        spec = spec_of(parsed[1].kind)
+        properties = message_properties(
+            message_expiry_s=spec.message_expiry_s,
+            response_topic=response_topic,
+            correlation_data=correlation_data,
+            content_type=CONTENT_TYPE,
+        )
+        body = dump(payload) if isinstance(payload, BaseModel) else payload
+        return self.publish(topic, body, qos=spec.qos, retain=spec.retained,
+                            properties=properties, wait=wait, timeout=timeout)
+
     def _refuse_wait_on_network_thread(self) -> None:
         # The acknowledgement is read by this very thread: waiting here would deadlock.
         if threading.get_ident() == self._network_thread_id:
@@ -480,7 +521,6 @@ class Bus:
             self._connected = True
             subscriptions = [(f, qos) for f, (qos, _) in self._subscriptions.items()]
             hooks = list(self._connected_hooks)
-            self._state.notify_all()
         log.info("connected to %s:%d (session present: %s)", self.address.host,
                  self.address.port, flags.session_present)
         if subscriptions:
@@ -490,6 +530,9 @@ class Bus:
                 hook(self)
             except Exception:
                 log.exception("connected hook %r failed", hook)
+        with self._state:
+            self._ready = self._connected
+            self._state.notify_all()
 
     def _on_refused(self, client: mqtt.Client, reason_code: ReasonCode) -> None:
         if reason_code.value not in LOGIN_REFUSED_CODES:
@@ -510,7 +553,7 @@ class Bus:
                        reason_code: ReasonCode, properties: Properties | None) -> None:
         with self._state:
             was_connected = self._connected
-            self._connected = False
+            self._connected = self._ready = False
             closing = self._closed or self._fatal is not None
         if was_connected and not closing:
             log.warning("lost the broker connection (%s); reconnecting", reason_code)

@@ -369,6 +369,16 @@ def _device_leaf_kind(
     return None
 
 
+def parse_topic(topic: str) -> tuple[str, ParsedTopic] | None:
+    """Return ``(site, parsed)`` for a contract topic of any site, else None."""
+    prefix = ROOT_PREFIX + "/"
+    site = topic[len(prefix):].split("/", 1)[0] if topic.startswith(prefix) else ""
+    if not is_slug(site):
+        return None
+    parsed = Topics(site).parse(topic)
+    return (site, parsed) if parsed is not None else None
+
+
 def spec_of(kind: TopicKind) -> TopicSpec:
     """Return the QoS, retain flag and expiry the contract gives to ``kind``."""
     return TOPIC_SPECS[kind]
