@@ -288,19 +288,32 @@ class SiteStore:
 
     def _write_tickets(self, conn: sa.Connection, batch: Batch) -> None:
         # Tickets leaving a counter are written before tickets taking one, so the
-        # "one active ticket per counter" index never sees two at once.
-        ordered = sorted(batch.tickets.values(), key=lambda item: item[0].status in ACTIVE_STATUSES)
-        for live, status_before in ordered:
+        # "one active ticket per counter" index never sees two at once. Rows go in
+        # groups through prepared statements (executemany): building one statement
+        # per row was the writer's main cost.
+        groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+        for live, status_before in batch.tickets.values():
             row = codec.ticket_to_row(self.site_id, live)
-            if status_before is None:
-                conn.execute(ticket.insert().values(**row))
+            if status_before is not None:
+                row["b_id"] = row.pop("id")
+                row["b_site_id"] = row.pop("site_id")
+                row["b_status"] = status_before
+            groups.setdefault((live.status in ACTIVE_STATUSES, status_before is None), []).append(row)
+        for key in sorted(groups):
+            rows = groups[key]
+            if key[1]:
+                conn.execute(ticket.insert(), rows)
                 continue
-            updated = conn.execute(
-                ticket.update()
-                .where(ticket.c.id == live.id, ticket.c.site_id == self.site_id,
-                       ticket.c.status == status_before)
-                .values(**{k: v for k, v in row.items() if k not in ("id", "site_id")})
-            ).rowcount
-            if updated != 1:
-                raise StoreConflict(f"ticket {live.number} is no longer {status_before}")
+            updated = conn.execute(_CONDITIONAL_TICKET_UPDATE, rows).rowcount
+            if updated != len(rows):
+                raise StoreConflict(
+                    f"{len(rows) - updated} ticket(s) changed behind the writer's back")
 
+
+#: UPDATE ticket SET <every other column> WHERE id = :b_id AND site_id = :b_site_id AND
+#: status = :b_status — the SET list comes from the row keys.
+_CONDITIONAL_TICKET_UPDATE = ticket.update().where(
+    ticket.c.id == sa.bindparam("b_id"),
+    ticket.c.site_id == sa.bindparam("b_site_id"),
+    ticket.c.status == sa.bindparam("b_status"),
+)
