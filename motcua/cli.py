@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "motcua.commands.broker_commands",
     "motcua.commands.contract_commands",
     "motcua.commands.up_commands",
+    "motcua.commands.device_commands",
 )
 
 

@@ -1,0 +1,264 @@
+"""Helpers shared by the bench scripts (files named ``_*.py`` are not run by ``make bench``).
+
+Every bench script:
+
+* prints one JSON document on stdout and writes it to ``$BENCH_RESULTS_DIR/<name>.json``
+  (``make bench`` sets the variable; the default is ``bench/results`` in the repository);
+* prints one progress line per phase on stderr;
+* accepts ``--quick`` (small counts, for smoke tests) and ``--db sqlite|postgresql|both``;
+* never fails on a missed goal: goals are reported as booleans in the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+#: The repository root (bench/..). Put on sys.path so ``motcua`` and ``tests.support``
+#: import when a script is run as ``python bench/<name>.py``.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from motcua.store import create_database_engine  # noqa: E402
+from motcua.store.database import write_transaction  # noqa: E402
+
+DEFAULT_RESULTS_DIR = REPO_ROOT / "bench" / "results"
+DATABASES = ("sqlite", "postgresql")
+
+_started = time.perf_counter()
+
+
+# --- command line and output -------------------------------------------------------------
+
+
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with the flags every bench script takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true",
+                        help="small counts: a smoke test, not a measurement")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both",
+                        help="which database(s) to measure (default: both)")
+    return parser
+
+
+def selected_databases(choice: str) -> tuple[str, ...]:
+    return DATABASES if choice == "both" else (choice,)
+
+
+def progress(message: str) -> None:
+    """One line on stderr, with the seconds since the script started."""
+    print(f"[{time.perf_counter() - _started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def results_dir() -> Path:
+    value = os.environ.get("BENCH_RESULTS_DIR")
+    return Path(value) if value else DEFAULT_RESULTS_DIR
+
+
+def write_results(name: str, document: dict[str, Any]) -> Path:
+    """Print ``document`` as JSON on stdout and write it to ``<results dir>/<name>.json``."""
+    text = json.dumps(document, indent=2, sort_keys=False, default=str)
+    directory = results_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    path.write_text(text + "\n", encoding="utf-8")
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    progress(f"results written to {path}")
+    return path
+
+
+def utc_now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile (0..100) with linear interpolation between closest ranks."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * p / 100.0
+    low = math.floor(rank)
+    high = math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
+    """p50/p90/p99/max/mean of latencies given in seconds, reported in milliseconds."""
+    def ms(value: float) -> float:
+        return round(value * 1000.0, 3)
+
+    return {
+        "n": len(seconds),
+        "p50_ms": ms(percentile(seconds, 50)),
+        "p90_ms": ms(percentile(seconds, 90)),
+        "p99_ms": ms(percentile(seconds, 99)),
+        "max_ms": ms(max(seconds)) if seconds else math.nan,
+        "mean_ms": ms(sum(seconds) / len(seconds)) if seconds else math.nan,
+    }
+
+
+# --- machine ---------------------------------------------------------------------------------
+
+
+def filesystem_type(path: str | Path) -> str | None:
+    """The type of the filesystem holding ``path`` (Linux, from /proc/mounts), else None.
+
+    Matters for SQLite: on tmpfs an fsync costs nothing and the floor is meaningless.
+    """
+    try:
+        target = os.path.realpath(path)
+        best, best_type = "", None
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mount_point = parts[1].replace("\\040", " ")
+                inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+                if inside and len(mount_point) >= len(best):
+                    best, best_type = mount_point, parts[2]
+        return best_type
+    except OSError:
+        return None
+
+
+def load_average() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sa.__version__,
+        "temp_dir_filesystem": filesystem_type(tempfile.gettempdir()),
+        "postgresql": None,  # filled in by the scripts that start a cluster
+        "load_average_at_start": load_average(),
+    }
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sqlite_database(name: str = "bench.sqlite3") -> Iterator[str]:
+    """URL of a fresh SQLite file in a temporary directory, deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as directory:
+        yield f"sqlite:///{Path(directory) / name}"
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server programs on this machine (or the cluster did not start)."""
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[Any]:
+    """A private, durable (fsync on) PostgreSQL cluster, stopped and deleted afterwards.
+
+    Raises PostgresUnavailable when the server programs are missing or it fails to start.
+    """
+    from tests.support.postgres import PostgresCluster, PostgresNotFound
+
+    try:
+        cluster = PostgresCluster()
+    except PostgresNotFound as error:
+        raise PostgresUnavailable(str(error)) from None
+    try:
+        cluster.start()
+    except RuntimeError as error:
+        raise PostgresUnavailable(f"cluster did not start: {error}") from None
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def postgres_server_info(url: str) -> dict[str, Any]:
+    """Server version and the durability settings in force."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            def show(name: str) -> str:
+                return conn.exec_driver_sql(f"SHOW {name}").scalar_one()
+
+            return {
+                "version": show("server_version"),
+                "fsync": show("fsync"),
+                "synchronous_commit": show("synchronous_commit"),
+                "wal_sync_method": show("wal_sync_method"),
+            }
+    finally:
+        engine.dispose()
+
+
+# --- the durable-commit floor ------------------------------------------------------------------
+
+
+def measure_commit_floor(url: str, commits: int, warmup: int = 10) -> dict[str, Any]:
+    """Latency of one durable transaction inserting one row, repeated sequentially.
+
+    Uses :func:`motcua.store.create_database_engine` and the store's
+    :func:`~motcua.store.database.write_transaction`, so SQLite runs with WAL,
+    ``synchronous=FULL`` and ``BEGIN IMMEDIATE`` exactly like the store's commits, and
+    PostgreSQL with the same pool settings. This is the least any durable write costs.
+    """
+    engine = create_database_engine(url)
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "bench_floor", metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("payload", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    try:
+        metadata.create_all(engine)
+        insert = table.insert()
+        latencies: list[float] = []
+        started = time.perf_counter()
+        for i in range(warmup + commits):
+            row = {"payload": f"row-{i}", "created_at": dt.datetime.now(dt.timezone.utc)}
+            begin = time.perf_counter()
+            with write_transaction(engine) as conn:
+                conn.execute(insert, row)
+            if i >= warmup:
+                latencies.append(time.perf_counter() - begin)
+            if i == warmup - 1:
+                started = time.perf_counter()
+        elapsed = time.perf_counter() - started
+        metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+    return {
+        "commits": commits,
+        "commits_per_s": round(commits / elapsed, 1),
+        **latency_summary(latencies),
+    }

@@ -1,0 +1,88 @@
+"""``motcua device add`` / ``motcua device list``: tokens devices use on the HTTP API.
+
+``add`` prints the new token alone on stdout, once (only its hash is kept), so an
+installer can capture it: ``TOKEN=$(motcua device add --kind kiosk --id 1)``. The note
+for people goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from motcua.contract import DEVICE_KINDS
+from motcua.devices import add_device, check_device, list_devices
+from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
+from motcua.site_config import SiteConfigError
+from motcua.store import create_database_engine, upgrade
+
+#: What people read on stderr, Vietnamese first.
+TOKEN_NOTE = (
+    "Mã truy cập của thiết bị {kind}/{device_id} (chỉ hiện một lần, hãy lưu lại ngay) / "
+    "Token of device {kind}/{device_id} (shown once only, store it now):"
+)
+NO_DEVICES = "Chưa có thiết bị nào / No devices registered"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "device", help="thiết bị và mã truy cập (device tokens for the HTTP API)")
+    actions = parser.add_subparsers(dest="device_action", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add", help="thêm thiết bị hoặc cấp mã mới (add a device or rotate its token)",
+        description="Thêm thiết bị và in mã truy cập một lần. Add a device (or give an "
+        "existing one a new token, revoking the old) and print the token once.")
+    add.add_argument("--kind", choices=DEVICE_KINDS, default="kiosk", help="device kind")
+    add.add_argument("--id", dest="device_id", required=True, help="device id, e.g. 1")
+    add.add_argument("--name", help="tên hiển thị (display name, e.g. 'Kiosk sảnh A')")
+    _common(add)
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser("list", help="liệt kê thiết bị (list devices)")
+    _common(listing)
+    listing.set_defaults(handler=_list)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="hub TOML file (default: none, example center)")
+    parser.add_argument("--db", help="database URL (default: MOTCUA_DB_URL or the config's)")
+
+
+def _open(args: argparse.Namespace):
+    """The engine (migrated, so a fresh install can add devices before the first start)
+    and the site id from the hub configuration."""
+    try:
+        config = load_hub_config(args.config)
+        site_id = config.site_setup().site_id
+    except (HubConfigError, SiteConfigError) as exc:
+        raise SystemExit(f"motcua device: {exc}") from None
+    url = args.db or config.db_url
+    ensure_sqlite_directory(url)
+    engine = create_database_engine(url)
+    upgrade(engine)
+    return engine, site_id
+
+
+def _add(args: argparse.Namespace) -> int:
+    try:
+        check_device(args.kind, args.device_id)
+    except ValueError as exc:
+        raise SystemExit(f"motcua device: {exc}") from None
+    engine, site_id = _open(args)
+    token = add_device(engine, site_id, args.kind, args.device_id, args.name)
+    print(TOKEN_NOTE.format(kind=args.kind, device_id=args.device_id), file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    engine, site_id = _open(args)
+    devices = list_devices(engine, site_id)
+    if not devices:
+        print(NO_DEVICES, file=sys.stderr)
+    for found in devices:
+        token = "token" if found.has_token else "no-token"
+        print(f"{found.kind}\t{found.device_id}\t{token}\t"
+              f"{found.created_at.isoformat(timespec='seconds')}\t{found.name}")
+    return 0

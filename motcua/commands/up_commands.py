@@ -1,0 +1,173 @@
+"""``motcua up``: the whole demo center on this machine (broker, hub, a virtual counter)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from motcua.broker import BrokerProvisioningError, counter_user, display_user, kiosk_user
+from motcua.contract import Topics
+from motcua.site_config import SiteConfigError
+from motcua.supervisor import (
+    DEMO_DISPLAY,
+    DEMO_KIOSK,
+    HOST,
+    ChildDied,
+    Interrupted,
+    DemoLayout,
+    PortBusy,
+    Provisioned,
+    Supervisor,
+    SupervisorError,
+    clear_leftovers,
+    provision,
+    require_free_ports,
+    start_broker,
+    start_hub,
+    virtual_counter_argv,
+)
+
+log = logging.getLogger(__name__)
+
+DEMO_COUNTER = 1
+
+#: What the command tells its user: (Vietnamese, English).
+MESSAGES = {
+    "around_the_clock": (
+        "Bản demo cấp số suốt ngày đêm, mọi ngày trong tuần ({path})",
+        "The demo issues numbers around the clock, every day ({path})",
+    ),
+    "ready": ("motcua đã sẵn sàng", "motcua is ready"),
+    "http": ("API HTTP: {url}", "HTTP API: {url}"),
+    "watch": ("Xem mọi tin MQTT:", "Watch every MQTT message:"),
+    "issue": ("Lấy số như ki-ốt 1 (đất đai):", "Issue a number as kiosk 1 (land):"),
+    "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
+    "stop": ("Ctrl-C để dừng tất cả", "Ctrl-C stops everything"),
+    "port_busy": (
+        "Cổng {port} đang bị chương trình khác dùng; chọn cổng khác (--mqtt-port/--http-port) "
+        "hoặc dừng chương trình đó",
+        "Port {port} is used by another program; pick another (--mqtt-port/--http-port) or "
+        "stop that program",
+    ),
+    "child_died": (
+        "{name} đã dừng bất ngờ (mã {code}); cuối nhật ký {log}:",
+        "{name} stopped unexpectedly (status {code}); end of {log}:",
+    ),
+    "failed": ("Không khởi động được: {error}", "Could not start: {error}"),
+    "stopping": ("Đang dừng…", "Stopping…"),
+    "stopped": ("Đã dừng tất cả", "Everything stopped"),
+}
+
+
+def _say(key: str, **params: object) -> str:
+    vietnamese, english = MESSAGES[key]
+    return f"{vietnamese.format(**params)} / {english.format(**params)}"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``up``."""
+    parser = subparsers.add_parser(
+        "up", help="chạy thử cả trung tâm (broker + hub + quầy ảo) / run the demo center",
+        description="Start mosquitto and the hub for the example center under VAR, print what "
+        "to try, and stop everything on Ctrl-C.")
+    parser.add_argument("--var", type=Path, default=Path("var"),
+                        help="thư mục dữ liệu (state directory), default var")
+    parser.add_argument("--mqtt-port", type=int, default=1883, help="cổng MQTT, default 1883")
+    parser.add_argument("--http-port", type=int, default=8080, help="cổng HTTP, default 8080")
+    parser.add_argument("--no-counter", action="store_true",
+                        help="không mở quầy ảo trong terminal (no virtual counter)")
+    parser.set_defaults(handler=run_up)
+
+
+def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int) -> list[str]:
+    """The lines printed once ready: URLs, topics and ready-to-paste commands."""
+    topics = Topics(provisioned.site_id)
+    passwords = provisioned.passwords
+    display, kiosk = display_user(DEMO_DISPLAY), kiosk_user(DEMO_KIOSK)
+    common = f"-h {HOST} -p {mqtt_port}"
+    watch = (f"mosquitto_sub {common} -u {display} -P {shlex.quote(passwords[display])} "
+             f"-t {shlex.quote(topics.site_filter())} -v")
+    # A fresh id per press: the hub answers a repeated id with its first reply.
+    body = ('{"id":"\'"$(cat /proc/sys/kernel/random/uuid)"\'","action":"issue",'
+            '"service":"dat-dai"}')
+    issue = (f"mosquitto_rr {common} -u {kiosk} -P {shlex.quote(passwords[kiosk])} "
+             f"-t {topics.kiosk_cmd(DEMO_KIOSK)} -e {topics.kiosk_reply(DEMO_KIOSK)} "
+             f"-D publish message-expiry-interval 30 -W 5 -m '{body}'")
+    counter = " ".join(shlex.quote(part) for part in
+                       [Path(sys.executable).name, *virtual_counter_argv(
+                           provisioned, DEMO_COUNTER, mqtt_port)[1:]])
+    return [
+        _say("ready"),
+        "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
+        f"  healthz: http://{HOST}:{http_port}/healthz",
+        "  " + _say("watch"),
+        f"    {watch}",
+        "  " + _say("issue"),
+        f"    {issue}",
+        "  " + _say("counter"),
+        f"    {counter}",
+        f"  ({counter_user(DEMO_COUNTER)}: o n r s f x h p u c q)",
+        "  " + _say("stop"),
+    ]
+
+
+def run_up(args: argparse.Namespace) -> int:
+    """Provision, start, supervise; 0 after Ctrl-C/SIGTERM, 1 on any failure."""
+    layout = DemoLayout(args.var.resolve())
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    supervisor = Supervisor(layout, stop)
+    try:
+        clear_leftovers(layout.run_dir)
+        require_free_ports([args.mqtt_port, args.http_port])
+        provisioned = provision(layout, args.mqtt_port)
+        print(_say("around_the_clock", path=layout.site_config), flush=True)
+        start_broker(supervisor, provisioned.files, args.mqtt_port)
+        start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
+        print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port)), flush=True)
+        counter = None
+        if not args.no_counter and sys.stdin.isatty():
+            counter = supervisor.spawn(
+                "counter", virtual_counter_argv(provisioned, DEMO_COUNTER, args.mqtt_port),
+                foreground=True)
+        return _supervise(supervisor, stop, counter)
+    except Interrupted:
+        print(_say("stopping"), flush=True)
+        return 0
+    except PortBusy as error:
+        print(_say("port_busy", port=error.port), file=sys.stderr, flush=True)
+        return 1
+    except ChildDied as error:
+        _report_death(error, layout)
+        return 1
+    except (SupervisorError, BrokerProvisioningError, SiteConfigError, OSError) as error:
+        print(_say("failed", error=error), file=sys.stderr, flush=True)
+        return 1
+    finally:
+        supervisor.stop_all()
+
+
+def _supervise(supervisor: Supervisor, stop: threading.Event, counter) -> int:
+    while not stop.wait(0.2):
+        dead = supervisor.dead_child()
+        if dead is None:
+            continue
+        if dead is counter and dead.process.returncode == 0:
+            break  # the clerk pressed q: a normal way to end the demo
+        supervisor.check()  # raises ChildDied
+    print(_say("stopping"), flush=True)
+    supervisor.stop_all()
+    print(_say("stopped"), flush=True)
+    return 0
+
+
+def _report_death(error: ChildDied, layout: DemoLayout) -> None:
+    print(_say("child_died", name=error.name, code=error.returncode,
+               log=layout.log_dir / f"{error.name}.log"), file=sys.stderr)
+    print(error.log_tail.rstrip(), file=sys.stderr, flush=True)

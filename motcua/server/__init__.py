@@ -1,0 +1,36 @@
+"""The hub's HTTP side: a Flask application factory and its blueprints.
+
+``create_app(runtime)`` builds an app around a running hub (see
+:class:`motcua.server.runtime.HubRuntime`); nothing is global, so tests build as many as
+they like. :func:`motcua.server.serve.serve` runs it under waitress.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from motcua.contract import MAX_PAYLOAD_BYTES
+
+from .api import api
+from .errors import register_error_handlers
+from .health import health
+from .runtime import EXTENSION_KEY, HubRuntime
+
+__all__ = ["HubRuntime", "create_app"]
+
+
+def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> Flask:
+    """Return the hub's Flask app serving ``runtime``; ``config`` overrides Flask settings."""
+    app = Flask(__name__)
+    # A kiosk's request body is tiny; the limit matches the MQTT command limit.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
+    app.json.sort_keys = False  # keep the contract's field order
+    app.extensions[EXTENSION_KEY] = runtime
+    register_error_handlers(app)
+    app.register_blueprint(api)
+    app.register_blueprint(health)
+    return app

@@ -1,0 +1,248 @@
+"""``/api/v1``: services, tickets and the board for kiosks, phones and integrations.
+
+Reads come from the dispatcher's live state (today) or the database (older tickets);
+the one write, issuing a ticket, goes through the dispatcher like an MQTT ``issue``, with
+the device's ``Idempotency-Key`` as request id. Status codes: ``docs/http.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from flask import Blueprint, Response, jsonify, request, url_for
+from pydantic import ValidationError
+
+from motcua import contract
+from motcua.devices import verify_token
+from motcua.dispatch import Request, Result
+from motcua.domain import Command, CounterStatus, Priority, SiteState, Ticket, TicketStatus
+from motcua.domain.selection import estimated_wait_seconds
+from motcua.domain.views import board_view, service_view, ticket_view
+from motcua.store import codec
+from motcua.store.schema import ticket as ticket_table
+
+from .errors import ApiError, error_response
+from .openapi import openapi_document
+from .runtime import HubRuntime, current_runtime, live_state, read_consistently
+
+log = logging.getLogger(__name__)
+
+api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+#: How long a request thread waits for the dispatcher's durable answer. Past it the
+#: command may still be committed: a client retrying with the same Idempotency-Key
+#: then gets that ticket, not a second one.
+EXECUTE_TIMEOUT_S = 10.0
+#: Device kind allowed to issue tickets, and the prefix of its idempotence source.
+ISSUING_KIND = "kiosk"
+#: Ticket ids are ``secrets.token_urlsafe(12)``; the column holds at most 40 characters.
+MAX_TICKET_ID_LENGTH = 40
+REPLAY_HEADER = "Idempotent-Replay"
+
+
+@api.after_request
+def _no_store(response: Response) -> Response:
+    # Queue data is live: a cached ticket or board would show a citizen the wrong number.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# --- services -------------------------------------------------------------------------
+
+
+@api.get("/services")
+def list_services() -> Response:
+    """Every service with its queue length, the wait a new ticket faces, its open counters."""
+    runtime = current_runtime()
+    state = _require_state(runtime)
+    now = runtime.dispatcher.clock()
+    services = read_consistently(
+        lambda: [_service_entry(state, code, now) for code in list(state.setup.services)])
+    return jsonify({
+        "site": runtime.setup.site_id,
+        "services": services,
+        "priorities": _priorities(runtime),
+    })
+
+
+def _service_entry(state: SiteState, code: str, now: dt.datetime) -> dict[str, Any]:
+    service = state.setup.services[code]
+    return {
+        "code": code,
+        "prefix": service.prefix,
+        "name": service.name,
+        "field": service.field,
+        "active": service.active,
+        "waiting": service_view(state, code)["waiting"],
+        "est_wait_s": _new_ticket_wait(state, code, now),
+        "counters": [number for number in sorted(state.counters)
+                     if state.counters[number].status is CounterStatus.OPEN
+                     and code in state.counter_services(number)],
+    }
+
+
+def _new_ticket_wait(state: SiteState, code: str, now: dt.datetime) -> int:
+    """The estimate a normal ticket issued now would get: the domain's own formula,
+    applied to a ticket that is not in the queue."""
+    service = state.setup.services[code]
+    candidate = Ticket(
+        id="", number="", prefix=service.prefix,
+        seq_no=state.last_numbers.get(service.prefix, 0) + 1, service=code,
+        priority=Priority.NORMAL, status=TicketStatus.WAITING,
+        business_day=state.business_day or now.date(), issued_at=now)
+    return estimated_wait_seconds(state, candidate)
+
+
+def _priorities(runtime: HubRuntime) -> list[dict[str, str]]:
+    labels = runtime.priority_labels or {}
+    return [{"code": p.value, "label": labels.get(p) or labels.get(p.value) or p.value}
+            for p in Priority]
+
+
+# --- tickets --------------------------------------------------------------------------
+
+
+@api.post("/tickets")
+def issue_ticket() -> Response:
+    """Issue a ticket for a kiosk (device token required), idempotent by Idempotency-Key."""
+    runtime = current_runtime()
+    device_id = _authenticate(runtime, ISSUING_KIND)
+    request_id = _idempotency_key()
+    args = _issue_args()
+    result = _execute(runtime, Request(
+        Command("issue", args), source=f"http/{ISSUING_KIND}/{device_id}",
+        request_id=request_id))
+    headers = {REPLAY_HEADER: "true"} if result.repeated else {}
+    if not result.ok:
+        return error_response(result.error, headers=headers)
+    response = jsonify(result.ticket)
+    response.status_code = 201
+    response.headers["Location"] = url_for(".get_ticket", ticket_id=result.ticket["id"])
+    response.headers.update(headers)
+    return response
+
+
+@api.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str) -> Response:
+    """A ticket by its unguessable id: today's from the live state, older from the database."""
+    runtime = current_runtime()
+    state = live_state(runtime)
+    if state is not None:
+        view = read_consistently(lambda: _todays_ticket(state, ticket_id))
+        if view is not None:
+            return jsonify(view)
+    view = _stored_ticket(runtime, state, ticket_id)
+    if view is None:
+        raise ApiError("unknown_ticket", ticket=ticket_id)
+    return jsonify(view)
+
+
+def _todays_ticket(state: SiteState, ticket_id: str) -> dict[str, Any] | None:
+    found = state.tickets.get(ticket_id)
+    return ticket_view(state, found) if found is not None else None
+
+
+def _stored_ticket(runtime: HubRuntime, state: SiteState | None,
+                   ticket_id: str) -> dict[str, Any] | None:
+    if len(ticket_id) > MAX_TICKET_ID_LENGTH:
+        return None
+    try:
+        with runtime.store.engine.connect() as conn:
+            row = conn.execute(sa.select(ticket_table).where(
+                ticket_table.c.site_id == runtime.store.site_id,
+                ticket_table.c.id == ticket_id)).first()
+    except sqlalchemy.exc.SQLAlchemyError:
+        log.exception("cannot read ticket %s from the database", ticket_id)
+        raise ApiError("storage_error") from None
+    if row is None:
+        return None
+    stored = codec.ticket_from_row(row)
+    # A past day's ticket is final, so the view needs nothing but the site's time zone.
+    return ticket_view(state or SiteState(setup=runtime.setup), stored)
+
+
+# --- board and document ---------------------------------------------------------------
+
+
+@api.get("/board")
+def get_board() -> Response:
+    """The lobby board, the same object as the retained MQTT ``board`` topic."""
+    runtime = current_runtime()
+    state = _require_state(runtime)
+    dispatcher = runtime.dispatcher
+    board = read_consistently(lambda: board_view(
+        state, dispatcher.epoch, dispatcher.seq, dispatcher.clock(), runtime.recent_calls()))
+    return jsonify(board)
+
+
+@api.get("/openapi.json")
+def get_openapi() -> Response:
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi_document())
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _require_state(runtime: HubRuntime) -> SiteState:
+    state = live_state(runtime)
+    if state is None:
+        raise ApiError("not_ready")
+    return state
+
+
+def _authenticate(runtime: HubRuntime, kind: str) -> str:
+    """The id of the ``kind`` device whose bearer token the request carries, or 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": 'Bearer realm="motcua"'}
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError("unauthorized", headers=challenge)
+    try:
+        device_id = verify_token(runtime.store.engine, runtime.store.site_id, token.strip(), kind)
+    except sqlalchemy.exc.SQLAlchemyError:
+        log.exception("cannot check a device token")
+        raise ApiError("storage_error") from None
+    if device_id is None:
+        log.info("refused a %s token from %s", kind, request.remote_addr)
+        raise ApiError("unauthorized", headers=challenge)
+    return device_id
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not contract.is_request_id(key):
+        raise ApiError("invalid_argument", field="Idempotency-Key")
+    return key
+
+
+def _issue_args() -> dict[str, Any]:
+    """The checked ``{"service", "priority"}`` of the body; unknown fields are ignored."""
+    try:
+        document = json.loads(request.get_data().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError("bad_json") from None
+    if not isinstance(document, dict):
+        raise ApiError("bad_json")
+    try:
+        checked = contract.IssueArgs.model_validate(document)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiError("invalid_argument", field=field) from None
+    return checked.model_dump()
+
+
+def _execute(runtime: HubRuntime, command: Request) -> Result:
+    try:
+        return runtime.dispatcher.execute(command, timeout=EXECUTE_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("dispatcher did not answer %s within %.0f s", command.command.action,
+                    EXECUTE_TIMEOUT_S)
+        raise ApiError("hub_timeout") from None

@@ -1,0 +1,233 @@
+"""The OpenAPI 3.1 document of ``/api/v1``, written by hand so it reads as documentation.
+
+Enumerations come from :mod:`motcua.contract`, so priorities and statuses cannot drift
+from the MQTT contract; a test validates the document and checks that every ``/api/v1``
+route of the app is in it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from motcua import __version__, contract
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+_TIMESTAMP = {"type": "string", "format": "date-time",
+              "description": "ISO 8601 with the site's offset (+07:00)"}
+_COUNT = {"type": "integer", "minimum": 0}
+_SLUG = {"type": "string", "pattern": contract.SLUG_PATTERN}
+_NUMBER = {"type": "string", "maxLength": 16, "examples": ["A015"]}
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "stable machine code",
+                         "examples": ["sold_out"]},
+                "message": {"type": "string",
+                            "description": "\"Vietnamese / English\" text for people"},
+            },
+        }},
+    },
+    "Priority": {"type": "string", "enum": list(contract.PRIORITIES)},
+    "Ticket": {
+        "type": "object",
+        "description": "The ticket object of the MQTT contract v1.",
+        "required": ["id", "number", "service", "prefix", "priority", "status", "counter",
+                     "issued_at", "waiting_ahead", "est_wait_s"],
+        "properties": {
+            "id": {"type": "string", "description": "unguessable token; opens /t/{id}"},
+            "number": _NUMBER,
+            "service": _SLUG,
+            "prefix": {"type": "string", "minLength": 1, "maxLength": 8},
+            "priority": _ref("Priority"),
+            "status": {"type": "string", "enum": list(contract.TICKET_STATUSES)},
+            "counter": {"type": ["integer", "null"], "minimum": 1,
+                        "description": "counter serving it; null while waiting"},
+            "issued_at": _TIMESTAMP,
+            "waiting_ahead": {**_COUNT, "description": "waiting tickets called before it"},
+            "est_wait_s": {"type": ["integer", "null"], "minimum": 0,
+                           "description": "estimated seconds until it is called"},
+        },
+    },
+    "IssueRequest": {
+        "type": "object",
+        "required": ["service"],
+        "description": "Unknown fields are ignored; wrong types give 400 invalid_argument.",
+        "properties": {
+            "service": {**_SLUG, "description": "service code, e.g. dat-dai"},
+            "priority": {**_ref("Priority"), "default": "normal"},
+        },
+    },
+    "Service": {
+        "type": "object",
+        "required": ["code", "prefix", "name", "field", "active", "waiting", "est_wait_s",
+                     "counters"],
+        "properties": {
+            "code": _SLUG,
+            "prefix": {"type": "string", "minLength": 1, "maxLength": 8},
+            "name": {"type": "string"},
+            "field": {"type": "string", "description": "lĩnh vực (field of procedures)"},
+            "active": {"type": "boolean"},
+            "waiting": _COUNT,
+            "est_wait_s": {**_COUNT, "description": "estimated wait of a ticket issued now"},
+            "counters": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                         "description": "open counters serving the service now"},
+        },
+    },
+    "ServiceList": {
+        "type": "object",
+        "required": ["site", "services", "priorities"],
+        "properties": {
+            "site": _SLUG,
+            "services": {"type": "array", "items": _ref("Service")},
+            "priorities": {"type": "array", "items": {
+                "type": "object",
+                "required": ["code", "label"],
+                "properties": {"code": _ref("Priority"),
+                               "label": {"type": "string", "description": "Vietnamese label"}},
+            }},
+        },
+    },
+    "Board": {
+        "type": "object",
+        "description": "The same object as the retained MQTT board topic.",
+        "required": ["epoch", "seq", "at", "counters", "services", "recent"],
+        "properties": {
+            "epoch": {"type": "string", "description": "changes when the database is replaced"},
+            "seq": _COUNT,
+            "at": _TIMESTAMP,
+            "counters": {"type": "array", "items": {
+                "type": "object",
+                "required": ["counter", "name", "status", "ticket"],
+                "properties": {
+                    "counter": {"type": "integer", "minimum": 1},
+                    "name": {"type": "string"},
+                    "status": {"type": "string", "enum": list(contract.COUNTER_STATUSES)},
+                    "ticket": {"type": ["string", "null"], "maxLength": 16},
+                },
+            }},
+            "services": {"type": "array", "items": {
+                "type": "object",
+                "required": ["code", "name", "waiting"],
+                "properties": {"code": _SLUG, "name": {"type": "string"}, "waiting": _COUNT},
+            }},
+            "recent": {"type": "array", "description": "last calls, newest first", "items": {
+                "type": "object",
+                "required": ["ticket", "counter", "service", "at"],
+                "properties": {"ticket": _NUMBER, "counter": {"type": "integer", "minimum": 1},
+                               "service": _SLUG, "at": _TIMESTAMP},
+            }},
+        },
+    },
+}
+
+_RESPONSES = {
+    "NotFound": _error("unknown route (not_found) or unknown ticket (unknown_ticket)"),
+    "Unavailable": _error("storage_busy (with Retry-After), storage_full, storage_error, "
+                          "conflict, shutting_down, hub_timeout, not_ready"),
+}
+
+_PATHS: dict[str, Any] = {
+    "/api/v1/services": {"get": {
+        "operationId": "listServices",
+        "summary": "Services with queue length, estimated wait and open counters",
+        "responses": {"200": _json(_ref("ServiceList"), "the site's services"),
+                      "503": {"$ref": "#/components/responses/Unavailable"}},
+    }},
+    "/api/v1/tickets": {"post": {
+        "operationId": "issueTicket",
+        "summary": "Issue a ticket (kiosk device token required)",
+        "description": (
+            "With an Idempotency-Key, a repeat by the same device on the same business day "
+            "returns the first answer, with the same status and Idempotent-Replay: true; "
+            "the same key with another body is 409 id_reused."),
+        "security": [{"deviceToken": []}],
+        "parameters": [{
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "description": "request id chosen by the kiosk, 1-64 characters",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+        }],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("IssueRequest")}}},
+        "responses": {
+            "201": {**_json(_ref("Ticket"), "the issued ticket (also for a replay)"),
+                    "headers": {
+                        "Location": {"schema": {"type": "string"},
+                                     "description": "/api/v1/tickets/{id}"},
+                        "Idempotent-Replay": {"schema": {"type": "string", "enum": ["true"]},
+                                              "description": "set when this is a repeat"},
+                    }},
+            "400": _error("bad_json, invalid_argument (the message names the field)"),
+            "401": _error("unauthorized: missing or unknown kiosk token"),
+            "409": _error("sold_out, outside_hours, service_inactive, id_reused, expired"),
+            "413": _error("payload_too_large"),
+            "422": _error("unknown_service"),
+            "503": {"$ref": "#/components/responses/Unavailable"},
+        },
+    }},
+    "/api/v1/tickets/{ticket_id}": {"get": {
+        "operationId": "getTicket",
+        "summary": "A ticket by its unguessable id (today's or an older day's)",
+        "parameters": [{"name": "ticket_id", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 64}}],
+        "responses": {"200": _json(_ref("Ticket"), "the ticket now"),
+                      "404": {"$ref": "#/components/responses/NotFound"}},
+    }},
+    "/api/v1/board": {"get": {
+        "operationId": "getBoard",
+        "summary": "The lobby board",
+        "responses": {"200": _json(_ref("Board"), "every counter, waiting per service, "
+                                                  "last calls"),
+                      "503": {"$ref": "#/components/responses/Unavailable"}},
+    }},
+    "/api/v1/openapi.json": {"get": {
+        "operationId": "getOpenApi",
+        "summary": "This document",
+        "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
+    }},
+}
+
+_DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "motcua hub API",
+        "version": __version__,
+        "description": (
+            "API của máy chủ xếp hàng Bộ phận Một cửa. / "
+            "HTTP API of the motcua queue hub. Every error is "
+            "{\"error\": {\"code\", \"message\"}}, message in Vietnamese / English."),
+    },
+    "servers": [{"url": "/"}],
+    "paths": _PATHS,
+    "components": {
+        "schemas": _SCHEMAS,
+        "responses": _RESPONSES,
+        "securitySchemes": {"deviceToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "token from `motcua device add --kind kiosk --id N`",
+        }},
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """A fresh copy of the document (callers may change it freely)."""
+    return copy.deepcopy(_DOCUMENT)
