@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -35,6 +36,8 @@ KEY_ACTIONS = {
     "c": "close",
 }
 QUIT = "q"
+#: How long ``q`` waits for replies still on their way.
+REPLY_WAIT_S = 3.0
 
 #: What the panel shows: (Vietnamese, English).
 MESSAGES = {
@@ -54,12 +57,38 @@ MESSAGES = {
 }
 
 
+class PendingReplies:
+    """Ids of commands sent and not answered yet."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._changed = threading.Condition()
+
+    def sent(self, request_id: str) -> None:
+        with self._changed:
+            self._ids.add(request_id)
+
+    def answered(self, payload: bytes) -> None:
+        try:
+            request_id = json.loads(payload).get("id")
+        except (ValueError, AttributeError):
+            return
+        with self._changed:
+            self._ids.discard(request_id)
+            self._changed.notify_all()
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait until every command got its reply; False if ``timeout_s`` passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._ids, timeout_s)
+
+
 class NotACommand(ValueError):
     """The key is not a counter button; ``str()`` says why, for the clerk."""
 
 
-def say(key: str, **params: object) -> str:
-    vietnamese, english = MESSAGES[key]
+def say(message: str, **params: object) -> str:
+    vietnamese, english = MESSAGES[message]
     return f"{vietnamese.format(**params)} / {english.format(**params)}"
 
 
@@ -85,12 +114,12 @@ def command_for(line: str, ask_clerk: Callable[[], str]) -> dict | None:
     return {"action": action}
 
 
-def envelope(body: dict, now: dt.datetime | None = None) -> bytes:
-    """The wire payload of a command: a fresh uuid ``id`` and ``sent_at`` added."""
+def envelope(body: dict, now: dt.datetime | None = None) -> contract.CommandEnvelope:
+    """The command to send: ``body`` with a fresh uuid ``id`` and ``sent_at`` added."""
     body = dict(body)
     action = body.pop("action")
     sent_at = now or dt.datetime.now(dt.timezone.utc).astimezone()
-    return contract.dump(contract.CommandEnvelope.new(action, sent_at, **body))
+    return contract.CommandEnvelope.new(action, sent_at, **body)
 
 
 def describe_reply(counter: int, payload: bytes) -> str:
@@ -140,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     topics = contract.Topics(args.site)
     counter = args.counter
 
+    pending = PendingReplies()
+
     def on_reply(message: BusMessage) -> None:
         print(describe_reply(counter, message.payload), flush=True)
+        pending.answered(message.payload)
 
     try:
         bus = connect_bus(
@@ -174,10 +206,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if body is None:
                 break
-            bus.publish(topics.counter_cmd(counter), envelope(body), qos=1,
+            command = envelope(body)
+            pending.sent(command.id)
+            bus.publish(topics.counter_cmd(counter), contract.dump(command), qos=1,
                         properties=message_properties(
                             message_expiry_s=contract.COMMAND_EXPIRY_S,
                             content_type=contract.CONTENT_TYPE))
+        pending.wait(REPLY_WAIT_S)  # piped input ends at once: still show the replies
     except KeyboardInterrupt:
         pass
     finally:
