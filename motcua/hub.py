@@ -106,7 +106,8 @@ class Hub:
 
         self.http_server = serve(create_app(self), self.config.http_host,
                                  self.config.http_port, self.config.http_threads)
-        log.info("HTTP API on http://%s:%d/api/v1", self.config.http_host, self.http_port)
+        self.http_server.start()
+        log.info("HTTP API on http://%s:%s/api/v1", self.config.http_host, self.http_port)
 
     @property
     def http_port(self) -> int:

@@ -194,3 +194,19 @@ def test_a_wrong_broker_password_stops_the_hub_with_a_clear_error(tmp_path, mosq
     # The lock was released: a correct hub can start right after.
     good = HubConfig(db_url=config.db_url, mqtt_url=broker.url("hub"))
     Hub(good, clock=clock, serve_http=False).start().stop()
+
+
+def test_the_hub_serves_http_beside_mqtt(config, clock, mosquitto_broker):
+    """Given a hub started with HTTP on a free port,
+    when /healthz and /api/v1/board are fetched over real HTTP,
+    then health is ok (database and broker up) and the board has the site's six counters."""
+    import urllib.request
+
+    with Hub(config, clock=clock) as running:
+        base = f"http://127.0.0.1:{running.http_port}"
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+            health = json.loads(response.read())
+        with urllib.request.urlopen(f"{base}/api/v1/board", timeout=5) as response:
+            board = json.loads(response.read())
+    assert health["status"] == "ok" and health["broker"]["connected"] is True
+    assert [c["counter"] for c in board["counters"]] == [1, 2, 3, 4, 5, 6]
