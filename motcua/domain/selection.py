@@ -59,15 +59,21 @@ def waiting_ahead(state: SiteState, ticket: Ticket) -> int:
     """
     if ticket.status is not TicketStatus.WAITING:
         return 0
-    mine = (not ticket.is_priority, ticket.queue_key())
-    return sum(
-        1
-        for other in state.tickets.values()
-        if other.status is TicketStatus.WAITING
-        and other.service == ticket.service
-        and other.id != ticket.id
-        and (not other.is_priority, other.queue_key()) < mine
-    )
+    # Runs over the whole day's tickets for every reply: cheap tests first, and the queue
+    # key (a tuple) only built for waiting tickets of the same service and class.
+    waiting, service, me = TicketStatus.WAITING, ticket.service, ticket.id
+    mine_priority = ticket.is_priority
+    mine_key = ticket.queue_key()
+    ahead = 0
+    for other in state.tickets.values():
+        if other.service != service or other.status is not waiting or other.id == me:
+            continue
+        other_priority = other.is_priority
+        if other_priority != mine_priority:
+            ahead += other_priority  # a priority ticket is ahead of every normal one
+        elif other.queue_key() < mine_key:
+            ahead += 1
+    return ahead
 
 
 def mean_service_seconds(state: SiteState, service_code: str) -> float:
@@ -86,15 +92,16 @@ def open_counters_serving(state: SiteState, service_code: str) -> int:
     )
 
 
-def estimated_wait_seconds(state: SiteState, ticket: Ticket) -> int:
+def estimated_wait_seconds(state: SiteState, ticket: Ticket, ahead: int | None = None) -> int:
     """Rolling mean service time × position in line ÷ open counters serving the service.
 
     Position is 1-based (the next to be called waits about one service time while the
     counters finish their current citizens). With no counter open, one counter is assumed
-    so the estimate stays finite and honest about the backlog.
+    so the estimate stays finite and honest about the backlog. ``ahead`` is
+    :func:`waiting_ahead`, when the caller has it already.
     """
     if ticket.status is not TicketStatus.WAITING:
         return 0
-    position = waiting_ahead(state, ticket) + 1
+    position = (waiting_ahead(state, ticket) if ahead is None else ahead) + 1
     counters = max(1, open_counters_serving(state, ticket.service))
     return round(mean_service_seconds(state, ticket.service) * position / counters)

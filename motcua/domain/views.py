@@ -21,6 +21,7 @@ def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str |
 
 def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
     """The contract's ticket object: number, status, counter, people ahead, estimated wait."""
+    ahead = waiting_ahead(state, ticket)  # one pass over the day's tickets, not two
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -30,8 +31,8 @@ def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status.value,
         "counter": ticket.counter if ticket.status is not TicketStatus.WAITING else None,
         "issued_at": iso(ticket.issued_at, state.setup.timezone),
-        "waiting_ahead": waiting_ahead(state, ticket),
-        "est_wait_s": estimated_wait_seconds(state, ticket),
+        "waiting_ahead": ahead,
+        "est_wait_s": estimated_wait_seconds(state, ticket, ahead),
     }
 
 

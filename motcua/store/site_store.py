@@ -246,19 +246,17 @@ class SiteStore:
         """Write ``batch`` atomically, or raise (StoreConflict or a database error) having
         written nothing."""
         with write_transaction(self.engine) as conn:
-            updated = conn.execute(
-                site.update()
-                .where(site.c.site_id == self.site_id, site.c.seq == batch.seq_before)
-                .values(seq=batch.seq_after, business_day=batch.business_day)
-            ).rowcount
+            updated = conn.execute(_ADVANCE_SITE, {
+                "b_site_id": self.site_id, "b_seq": batch.seq_before,
+                "seq": batch.seq_after, "business_day": batch.business_day,
+            }).rowcount
             if updated != 1:
                 raise StoreConflict("site seq moved: another writer is active")
             self._write_numbers(conn, batch)
             self._write_tickets(conn, batch)
             for number, values in batch.counters.items():
-                conn.execute(counter.update()
-                             .where(counter.c.site_id == self.site_id, counter.c.number == number)
-                             .values(**values))
+                conn.execute(_UPDATE_COUNTER,
+                             {"b_site_id": self.site_id, "b_number": number, **values})
             if batch.events:
                 conn.execute(ticket_event.insert(), batch.events)
             if batch.requests:
@@ -275,14 +273,10 @@ class SiteStore:
                 conn.execute(number_counter.insert().values(
                     site_id=self.site_id, prefix=prefix, business_day=day, last_number=new))
                 continue
-            updated = conn.execute(
-                number_counter.update()
-                .where(number_counter.c.site_id == self.site_id,
-                       number_counter.c.prefix == prefix,
-                       number_counter.c.business_day == day,
-                       number_counter.c.last_number == old)
-                .values(last_number=new)
-            ).rowcount
+            updated = conn.execute(_ADVANCE_NUMBER, {
+                "b_site_id": self.site_id, "b_prefix": prefix, "b_day": day, "b_old": old,
+                "last_number": new,
+            }).rowcount
             if updated != 1:
                 raise StoreConflict(f"number counter {prefix} {day} moved")
 
@@ -309,6 +303,32 @@ class SiteStore:
                 raise StoreConflict(
                     f"{len(rows) - updated} ticket(s) changed behind the writer's back")
 
+
+# Statements built once: building one per execution (``.where(...).values(...)``) and
+# computing its cache key costs more than running it. Bind names may not repeat column
+# names in an UPDATE, hence the ``b_`` prefix in WHERE clauses.
+_ADVANCE_SITE = (
+    site.update()
+    .where(site.c.site_id == sa.bindparam("b_site_id"), site.c.seq == sa.bindparam("b_seq"))
+    .values(seq=sa.bindparam("seq"), business_day=sa.bindparam("business_day"))
+)
+_ADVANCE_NUMBER = (
+    number_counter.update()
+    .where(number_counter.c.site_id == sa.bindparam("b_site_id"),
+           number_counter.c.prefix == sa.bindparam("b_prefix"),
+           number_counter.c.business_day == sa.bindparam("b_day"),
+           number_counter.c.last_number == sa.bindparam("b_old"))
+    .values(last_number=sa.bindparam("last_number"))
+)
+#: Every column ``codec.counter_to_row`` returns.
+_UPDATE_COUNTER = (
+    counter.update()
+    .where(counter.c.site_id == sa.bindparam("b_site_id"),
+           counter.c.number == sa.bindparam("b_number"))
+    .values({name: sa.bindparam(name) for name in (
+        "status", "clerk", "session_services", "current_ticket", "last_served",
+        "normal_streak")})
+)
 
 #: UPDATE ticket SET <every other column> WHERE id = :b_id AND site_id = :b_site_id AND
 #: status = :b_status — the SET list comes from the row keys.
