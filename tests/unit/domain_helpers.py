@@ -100,9 +100,11 @@ def site_setup(
     )
 
 
-def with_service(setup_services: dict[str, Service], code: str, **changes: Any) -> dict[str, Service]:
-    """A copy of ``setup_services`` with one service's fields changed."""
-    services = dict(setup_services)
+def with_service(
+    services: dict[str, Service], code: str, **changes: Any
+) -> dict[str, Service]:
+    """A copy of ``services`` with one service's fields changed."""
+    services = dict(services)
     services[code] = dataclasses.replace(services[code], **changes)
     return services
 
@@ -191,7 +193,10 @@ class QueueSite:
     def issue_many(self, service: str, count: int, **args: Any) -> list[Ticket]:
         return [self.issue(service, **args) for _ in range(count)]
 
-    def open(self, *counters: int, clerk: str = "Lan", services: Iterable[str] | None = None) -> None:
+    def open(
+        self, *counters: int, clerk: str = "Lan", services: Iterable[str] | None = None
+    ) -> None:
+        """Open each of ``counters`` for ``clerk`` (for ``services`` if given, else its roster)."""
         for number in counters:
             args = {"clerk": clerk}
             if services is not None:

@@ -88,7 +88,9 @@ def test_error_reply_joins_vietnamese_and_english() -> None:
         "code": "unknown_counter",
         "message": "Không có quầy số 9 / Unknown counter: 9",
     }
-    assert render("sold_out") == ("Hết số cho dịch vụ {service}", "No more numbers today for {service}")
+    assert render("sold_out") == (
+        "Hết số cho dịch vụ {service}", "No more numbers today for {service}",
+    )
 
 
 def test_an_uncatalogued_error_code_cannot_be_raised() -> None:

@@ -459,7 +459,9 @@ def test_walk_in_counts_as_a_call_for_held_tickets() -> None:
 
     decision = site.do("walk_in", 3, service="ho_tich")
 
-    assert kinds(decision) == ["ticket_issued", "ticket_called", "ticket_released", "ticket_started"]
+    assert kinds(decision) == [
+        "ticket_issued", "ticket_called", "ticket_released", "ticket_started",
+    ]
     ticket = site.ticket("A001")
     assert (ticket.status, ticket.front) == (TicketStatus.WAITING, True)
     assert site.call_next(1).number == "A001"

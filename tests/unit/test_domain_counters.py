@@ -113,7 +113,9 @@ def test_walk_in_while_serving_finishes_the_current_ticket() -> None:
 
     decision = site.do("walk_in", 1, service="ho_tich")
 
-    assert kinds(decision) == ["ticket_finished", "ticket_issued", "ticket_called", "ticket_started"]
+    assert kinds(decision) == [
+        "ticket_finished", "ticket_issued", "ticket_called", "ticket_started",
+    ]
     assert site.ticket("A001").status is TicketStatus.DONE
     assert site.state.tickets[decision.ticket_id].number == "A003"
 

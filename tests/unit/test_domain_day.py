@@ -13,7 +13,7 @@ SATURDAY = MONDAY + dt.timedelta(days=5)
 
 
 def busy_monday() -> QueueSite:
-    """Monday afternoon: A001 done, A002 serving at 1, A003 held, A004 waiting, B001 waiting;
+    """Monday 16:00: A001 done, A002 held, A003 serving at counter 1, A004 and B001 waiting;
     counter 1 open, counter 2 paused, counter 3 closed."""
     site = QueueSite(start=vietnam_time(MONDAY, 16, 0))
     site.issue_many("ho_tich", 4)

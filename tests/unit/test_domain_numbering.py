@@ -17,12 +17,12 @@ from tests.unit.domain_helpers import (
     UTC,
     QueueSite,
     all_day_sessions,
+    default_services,
     kinds,
     numbers,
     site_setup,
     vietnam_time,
     with_service,
-    default_services,
 )
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -31,6 +31,11 @@ WEDNESDAY = MONDAY + dt.timedelta(days=2)
 
 def round_the_clock_site(start: dt.datetime | None = None) -> QueueSite:
     return QueueSite(site_setup(sessions=all_day_sessions()), start=start)
+
+
+def utc(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """An aware UTC instant in March 2025."""
+    return dt.datetime(2025, 3, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -143,7 +148,6 @@ def test_reset_follows_vietnam_midnight_on_a_new_york_machine() -> None:
     midnight) and 05:00 UTC (New York midnight), Then only 17:00 UTC restarts at A001."""
     assert time.localtime(0).tm_zone in ("EST", "EDT")
     site = round_the_clock_site()
-    utc = lambda day, hour, minute=0: dt.datetime(2025, 3, day, hour, minute, tzinfo=UTC)  # noqa: E731
     steps = [
         (utc(3, 16, 59), "A001", MONDAY),  # Mon 23:59 in VN, Mon 11:59 in NY
         (utc(3, 17, 0), "A001", TUESDAY),  # Tue 00:00 in VN: the reset

@@ -31,7 +31,9 @@ def test_transfer_to_service_keeps_id_number_and_issue_time() -> None:
         "from_service": "ho_tich", "to_service": "dat_dai", "to_counter": None,
     }
     ticket = site.state.tickets["t0001"]
-    assert (ticket.number, ticket.service, ticket.status) == ("A001", "dat_dai", TicketStatus.WAITING)
+    assert (ticket.number, ticket.service, ticket.status) == (
+        "A001", "dat_dai", TicketStatus.WAITING,
+    )
     assert ticket.issued_at == vietnam_time(MONDAY, 8, 0)
     assert (ticket.counter, ticket.called_at, ticket.started_at) == (None, None, None)
     assert site.state.counters[1].current is None
