@@ -9,7 +9,8 @@ forward (sometimes past 17:00 or across midnight). After every step it checks th
 * held tickets sit at no counter, and a ticket reserved for a counter can still be called
   there (that counter is not closed);
 * numbers per (prefix, business day) are exactly 1..n, issued in order;
-* a successful call_next picked what the queue rules allow (reservation, class, order);
+* a successful call_next picked what the queue rules allow (reservation, class, order),
+  and each waiting ticket's ``waiting_ahead`` is its place in its service's line;
 * a refused command changed nothing, and replaying every event gives the live state.
 """
 
@@ -43,6 +44,7 @@ from motcua.domain import (
 )
 from motcua.domain.model import ACTIVE_STATUSES
 from motcua.domain.numbering import format_number
+from motcua.domain.selection import waiting_ahead
 
 from tests.unit.domain_helpers import EVERY_DAY, MONDAY, IdSequence, vietnam_time
 
@@ -336,6 +338,18 @@ class QueueDay(RuleBasedStateMachine):
         assert {p: sorted(s) for p, s in today.items()} == {
             p: list(range(1, n + 1)) for p, n in self.state.last_numbers.items()
         }
+
+    @invariant()
+    def waiting_ahead_is_the_place_in_line(self) -> None:
+        """A waiting ticket has ahead of it exactly the waiting tickets of its service that
+        sort before it: priority class first, then queue order."""
+        lines: dict[str, list] = defaultdict(list)
+        for ticket in self.state.tickets.values():
+            if ticket.status is TicketStatus.WAITING:
+                lines[ticket.service].append(ticket)
+        for line in lines.values():
+            line.sort(key=lambda t: (not t.is_priority, t.queue_key()))
+            assert [waiting_ahead(self.state, t) for t in line] == list(range(len(line)))
 
     @invariant()
     def replay_rebuilds_the_live_state(self) -> None:
