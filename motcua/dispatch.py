@@ -27,6 +27,7 @@ import sqlalchemy.exc
 
 from motcua.domain import Command, DomainError, Event, SiteState, apply_event, decide
 from motcua.domain.events import touched_tickets
+from motcua.domain.numbering import business_day
 from motcua.domain.views import ticket_view
 from motcua.store import Batch, HubLock, SiteStore, StoreConflict
 from motcua.store import codec
@@ -269,7 +270,7 @@ class Dispatcher:
     def _decide_and_commit(self, work: list[_Pending]):
         state = self.state
         now = self.clock()
-        batch = Batch(seq_before=self.seq, business_day=state.business_day)
+        batch = Batch(seq_before=self.seq)
         seq = self.seq
         outcomes: list[tuple[_Pending, Result]] = []
         in_batch: dict[tuple[str, str], tuple[str, Result]] = {}
@@ -415,6 +416,4 @@ def codec_stored(payload_hash: str, reply: Any) -> _StoredReply:
 
 
 def _local_day(state: SiteState, now: dt.datetime) -> dt.date:
-    from motcua.domain.numbering import business_day
-
     return business_day(now, state.setup.timezone)

@@ -20,7 +20,8 @@ from motcua.bus import Bus, BusMessage, BusSettings, connect_bus, message_proper
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command, DomainError
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
-from motcua.publisher import StatePublisher, recent_calls
+from motcua.domain.views import recent_calls
+from motcua.publisher import StatePublisher
 from motcua.store import open_site_store
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Hub:
                 on_connected=[self._on_connected],
             )
             self.publisher = StatePublisher(self.bus, self.topics)
-            self._publish_snapshot()
+            self._republish().wait(10)
             if self.serve_http:
                 self._start_http()
         except BaseException:
@@ -204,8 +205,9 @@ class Hub:
             self.publisher.publish_commit(notice)
         self.metrics.update_queue(notice.state, notice.seq)
 
-    def _publish_snapshot(self) -> None:
-        """Publish every retained topic from the dispatcher thread's point of view."""
+    def _republish(self) -> threading.Event:
+        """Publish every retained topic; the state belongs to the dispatcher thread, so
+        the snapshot is taken there. The returned event is set once it is published."""
         done = threading.Event()
 
         def publish() -> None:
@@ -214,9 +216,8 @@ class Hub:
                                        self.clock())
             done.set()
 
-        # The state belongs to the dispatcher thread, so the snapshot is taken there.
         self.dispatcher.run_in_writer(publish)
-        done.wait(10)
+        return done
 
     def _on_connected(self, bus: Bus) -> None:
         """After every (re)connect: presence, all retained state, and a sweep of leftovers."""
@@ -224,9 +225,8 @@ class Hub:
                                     epoch=self.dispatcher.epoch,
                                     started_at=self.started_at.isoformat())
         bus.publish(self.topics.hub_status(), contract.dump(status), qos=1, retain=True)
-        if self.publisher is not None:
-            self.dispatcher.run_in_writer(lambda: self.publisher.publish_all(
-                self.dispatcher.state, self.dispatcher.epoch, self.dispatcher.seq, self.clock()))
+        if self.publisher is not None:  # None on the first connect: start() publishes then
+            self._republish()
         self._sweep_retained(bus)
 
     def _sweep_retained(self, bus: Bus) -> None:

@@ -14,25 +14,12 @@ from typing import Any
 from motcua import contract
 from motcua.bus import Bus, message_properties
 from motcua.dispatch import CommitNotice
-from motcua.domain import SiteState, Ticket, TicketStatus
+from motcua.domain import SiteState, Ticket
 from motcua.domain.engine import issue_refusal
-from motcua.domain.selection import mean_service_seconds, open_counters_serving
-from motcua.domain.views import iso, ticket_view
+from motcua.domain.selection import new_ticket_wait_seconds, waiting_counts
+from motcua.domain.views import board_view, iso, recent_calls, ticket_view
 
 log = logging.getLogger(__name__)
-RECENT_CALLS = 10
-
-
-def recent_calls(state: SiteState) -> list[dict[str, Any]]:
-    """The last calls of the day, newest first (derived from the tickets' call times)."""
-    called = sorted(
-        (t for t in state.tickets.values() if t.called_at is not None and t.counter is not None),
-        key=lambda t: t.called_at, reverse=True,
-    )[:RECENT_CALLS]
-    return [{"ticket": t.number, "counter": t.counter, "service": t.service,
-             "at": iso(t.called_at, state.setup.timezone)} for t in called]
-
-
 class StatePublisher:
     """Turns the committed state into contract payloads on the bus."""
 
@@ -56,34 +43,18 @@ class StatePublisher:
             ticket=ticket_view(state, current) if current else None,
         )
 
-    def service_state(self, state, code, epoch, seq, at) -> contract.ServiceState:
+    def service_state(self, state, code, epoch, seq, at, waiting: int) -> contract.ServiceState:
         service = state.setup.services[code]
-        waiting = sum(1 for t in state.tickets.values()
-                      if t.service == code and t.status is TicketStatus.WAITING)
-        counters = max(1, open_counters_serving(state, code))
         return contract.ServiceState(
             **self._stamp(state, epoch, seq, at), code=code, name=service.name,
             prefix=service.prefix, waiting=waiting,
-            est_wait_s=round(mean_service_seconds(state, code) * (waiting + 1) / counters),
+            est_wait_s=new_ticket_wait_seconds(state, code, waiting),
             issuing=issue_refusal(state, code, at) is None,
         )
 
-    def board(self, state, epoch, seq, at) -> contract.Board:
-        waiting: dict[str, int] = {}
-        for t in state.tickets.values():
-            if t.status is TicketStatus.WAITING:
-                waiting[t.service] = waiting.get(t.service, 0) + 1
-        return contract.Board(
-            **self._stamp(state, epoch, seq, at),
-            counters=[{"counter": n, "name": state.setup.counters[n].name,
-                       "status": state.counters[n].status.value,
-                       "ticket": (state.tickets[state.counters[n].current].number
-                                  if state.counters[n].current else None)}
-                      for n in sorted(state.counters)],
-            services=[{"code": code, "name": s.name, "waiting": waiting.get(code, 0)}
-                      for code, s in state.setup.services.items()],
-            recent=recent_calls(state),
-        )
+    @staticmethod
+    def board(state, epoch, seq, at) -> contract.Board:
+        return contract.Board.model_validate(board_view(state, epoch, seq, at, recent_calls(state)))
 
     # --- publishing ------------------------------------------------------------------
 
@@ -95,14 +66,16 @@ class StatePublisher:
         for number in state.counters:
             self._retain(self.topics.counter_state(number),
                          self.counter_state(state, number, epoch, seq, at))
+        waiting = waiting_counts(state)
         for code in state.setup.services:
             self._retain(self.topics.service_state(code),
-                         self.service_state(state, code, epoch, seq, at))
+                         self.service_state(state, code, epoch, seq, at, waiting.get(code, 0)))
         self._retain(self.topics.board(), self.board(state, epoch, seq, at))
 
     def publish_commit(self, notice: CommitNotice) -> None:
         """Retained state touched by the committed commands, the board, and the events."""
         state, epoch, at = notice.state, notice.epoch, notice.at
+        waiting = waiting_counts(state)  # after the whole batch, once
         counters: set[int] = set()
         services: set[str] = set()
         for _request, result in notice.results:
@@ -119,16 +92,18 @@ class StatePublisher:
                         counters.add(ticket.counter)
                 if "from_service" in event.data:
                     services.add(event.data["from_service"])
-                self._publish_event(state, epoch, result.seq, event)
+                self._publish_event(state, epoch, result.seq, event, waiting)
         for number in sorted(counters & set(state.counters)):
             self._retain(self.topics.counter_state(number),
                          self.counter_state(state, number, epoch, notice.seq, at))
         for code in sorted(services & set(state.setup.services)):
             self._retain(self.topics.service_state(code),
-                         self.service_state(state, code, epoch, notice.seq, at))
+                         self.service_state(state, code, epoch, notice.seq, at,
+                                            waiting.get(code, 0)))
         self._retain(self.topics.board(), self.board(state, epoch, notice.seq, at))
 
-    def _publish_event(self, state: SiteState, epoch: str, seq: int, event) -> None:
+    def _publish_event(self, state: SiteState, epoch: str, seq: int, event,
+                       waiting: dict[str, int]) -> None:
         ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
         if ticket is None:
             return
@@ -142,9 +117,7 @@ class StatePublisher:
                              properties=message_properties(
                                  message_expiry_s=contract.CALLED_EXPIRY_S))
         elif event.kind == "ticket_issued":
-            waiting = sum(1 for t in state.tickets.values()
-                          if t.service == ticket.service and t.status is TicketStatus.WAITING)
             issued = contract.IssuedEvent(
                 **stamp, ticket=ticket.number, service=ticket.service, prefix=ticket.prefix,
-                priority=ticket.priority.value, waiting=waiting)
+                priority=ticket.priority.value, waiting=waiting.get(ticket.service, 0))
             self.bus.publish(self.topics.event_issued(), contract.dump(issued), qos=0)

@@ -84,6 +84,24 @@ def mean_service_seconds(state: SiteState, service_code: str) -> float:
     return state.setup.services[service_code].mean_service_minutes * 60.0
 
 
+def waiting_counts(state: SiteState) -> dict[str, int]:
+    """Waiting tickets per service code (services with none are absent), in one pass."""
+    counts: dict[str, int] = {}
+    for ticket in state.tickets.values():
+        if ticket.status is TicketStatus.WAITING:
+            counts[ticket.service] = counts.get(ticket.service, 0) + 1
+    return counts
+
+
+def new_ticket_wait_seconds(state: SiteState, service_code: str, waiting: int | None = None) -> int:
+    """The estimate a normal ticket issued now would get: it would be behind everyone
+    waiting. ``waiting`` is the service's waiting count, when the caller has it already."""
+    if waiting is None:
+        waiting = waiting_counts(state).get(service_code, 0)
+    counters = max(1, open_counters_serving(state, service_code))
+    return round(mean_service_seconds(state, service_code) * (waiting + 1) / counters)
+
+
 def open_counters_serving(state: SiteState, service_code: str) -> int:
     return sum(
         1

@@ -11,7 +11,10 @@ from typing import Any
 
 from .model import SiteState, Ticket, TicketStatus
 from .numbering import local_time
-from .selection import estimated_wait_seconds, waiting_ahead
+from .selection import estimated_wait_seconds, waiting_ahead, waiting_counts
+
+#: How many of the day's last calls the board lists.
+RECENT_CALLS = 10
 
 
 def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str | None:
@@ -65,10 +68,21 @@ def service_view(state: SiteState, code: str) -> dict[str, Any]:
     }
 
 
+def recent_calls(state: SiteState) -> list[dict[str, Any]]:
+    """The last calls of the day, newest first (derived from the tickets' call times)."""
+    called = sorted(
+        (t for t in state.tickets.values() if t.called_at is not None and t.counter is not None),
+        key=lambda t: t.called_at, reverse=True,
+    )[:RECENT_CALLS]
+    return [{"ticket": t.number, "counter": t.counter, "service": t.service,
+             "at": iso(t.called_at, state.setup.timezone)} for t in called]
+
+
 def board_view(
     state: SiteState, epoch: str, seq: int, at: dt.datetime, recent: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The lobby board: every counter's number, what waits per service, the last calls."""
+    waiting = waiting_counts(state)
     return {
         "epoch": epoch,
         "seq": seq,
@@ -79,7 +93,7 @@ def board_view(
             for n in sorted(state.counters)
         ],
         "services": [
-            {"code": code, "name": s.name, "waiting": service_view(state, code)["waiting"]}
+            {"code": code, "name": s.name, "waiting": waiting.get(code, 0)}
             for code, s in state.setup.services.items()
         ],
         "recent": recent,

@@ -7,7 +7,6 @@ the device's ``Idempotency-Key`` as request id. Status codes: ``docs/http.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from typing import Any
@@ -20,9 +19,9 @@ from pydantic import ValidationError
 from motcua import contract
 from motcua.devices import verify_token
 from motcua.dispatch import Request, Result
-from motcua.domain import Command, CounterStatus, Priority, SiteState, Ticket, TicketStatus
-from motcua.domain.selection import estimated_wait_seconds
-from motcua.domain.views import board_view, service_view, ticket_view
+from motcua.domain import Command, CounterStatus, Priority, SiteState
+from motcua.domain.selection import new_ticket_wait_seconds, waiting_counts
+from motcua.domain.views import board_view, ticket_view
 from motcua.store import codec
 from motcua.store.schema import ticket as ticket_table
 
@@ -60,9 +59,13 @@ def list_services() -> Response:
     """Every service with its queue length, the wait a new ticket faces, its open counters."""
     runtime = current_runtime()
     state = _require_state(runtime)
-    now = runtime.dispatcher.clock()
-    services = read_consistently(
-        lambda: [_service_entry(state, code, now) for code in list(state.setup.services)])
+
+    def entries() -> list[dict[str, Any]]:
+        waiting = waiting_counts(state)
+        return [_service_entry(state, code, waiting.get(code, 0))
+                for code in list(state.setup.services)]
+
+    services = read_consistently(entries)
     return jsonify({
         "site": runtime.setup.site_id,
         "services": services,
@@ -70,7 +73,7 @@ def list_services() -> Response:
     })
 
 
-def _service_entry(state: SiteState, code: str, now: dt.datetime) -> dict[str, Any]:
+def _service_entry(state: SiteState, code: str, waiting: int) -> dict[str, Any]:
     service = state.setup.services[code]
     return {
         "code": code,
@@ -78,24 +81,12 @@ def _service_entry(state: SiteState, code: str, now: dt.datetime) -> dict[str, A
         "name": service.name,
         "field": service.field,
         "active": service.active,
-        "waiting": service_view(state, code)["waiting"],
-        "est_wait_s": _new_ticket_wait(state, code, now),
+        "waiting": waiting,
+        "est_wait_s": new_ticket_wait_seconds(state, code, waiting),
         "counters": [number for number in sorted(state.counters)
                      if state.counters[number].status is CounterStatus.OPEN
                      and code in state.counter_services(number)],
     }
-
-
-def _new_ticket_wait(state: SiteState, code: str, now: dt.datetime) -> int:
-    """The estimate a normal ticket issued now would get: the domain's own formula,
-    applied to a ticket that is not in the queue."""
-    service = state.setup.services[code]
-    candidate = Ticket(
-        id="", number="", prefix=service.prefix,
-        seq_no=state.last_numbers.get(service.prefix, 0) + 1, service=code,
-        priority=Priority.NORMAL, status=TicketStatus.WAITING,
-        business_day=state.business_day or now.date(), issued_at=now)
-    return estimated_wait_seconds(state, candidate)
 
 
 def _priorities(runtime: HubRuntime) -> list[dict[str, str]]:
