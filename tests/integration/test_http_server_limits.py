@@ -66,7 +66,8 @@ def test_a_declared_body_over_the_limit_is_refused_in_json_before_it_is_sent(ser
     assert status == 413
     assert json_error(headers, body) == {
         "code": "payload_too_large",
-        "message": "Yêu cầu quá lớn (tối đa 65536 byte) / Request too large (at most 65536 bytes)",
+        "message": "Yêu cầu quá lớn (tối đa 65536 byte) / "
+                   "Request too large (at most 65536 bytes)",
     }
     assert headers["connection"] == "close"
 
