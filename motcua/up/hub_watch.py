@@ -15,7 +15,7 @@ import threading
 from pydantic import ValidationError
 
 from motcua.bus import BusMessage, BusSettings, connect_bus
-from motcua.contract import HubStatus, Topics, TopicKind
+from motcua.contract import HubStatus, TopicKind, Topics
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 import urllib.request
 
-from motcua.broker import MONITOR_USER, HUB_USER, BrokerFiles
+from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles
 from motcua.up.children import Child, Supervisor, find_mosquitto
 from motcua.up.demo import HOST, DemoLayout, Provisioned
 from motcua.up.hub_watch import HubStatusWatch

@@ -256,6 +256,21 @@ def test_display_reads_the_board_but_no_command_reply_or_counter_state(login):
     ]
 
 
+def test_a_display_started_late_gets_the_retained_board(login):
+    """Given the hub published the board retained before any display connected (retain
+    stays available: Mosquitto cannot forbid it per topic, see broker_config/README.md),
+    When display 1 subscribes, Then it gets that board at once, flagged retained."""
+    login("hub").publish(SITE.board(), b'{"counters":[1]}', retain=True, wait=True)
+    display = login("display1")
+    received: queue.Queue[BusMessage] = queue.Queue()
+
+    display.subscribe(SITE.board(), received.put, wait=True)
+
+    message = received.get(timeout=TIMEOUT_S)
+    assert (message.topic, message.payload, message.retain) == (
+        "motcua/v1/hcm-q1/board", b'{"counters":[1]}', True)
+
+
 def test_monitor_reads_replies_but_cannot_publish(login):
     """Given the monitor login subscribed to the whole site, When the hub replies to kiosk
     1 and the monitor tries to publish a board, Then it receives the reply and the broker
