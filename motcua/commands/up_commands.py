@@ -10,27 +10,19 @@ import sys
 import threading
 from pathlib import Path
 
-from motcua.broker import BrokerProvisioningError, counter_user, display_user, kiosk_user
+from motcua.broker import (
+    MONITOR_USER,
+    BrokerProvisioningError,
+    counter_user,
+    kiosk_user,
+)
 from motcua.contract import Topics
 from motcua.site_config import SiteConfigError
-from motcua.supervisor import (
-    DEMO_DISPLAY,
-    DEMO_KIOSK,
-    HOST,
-    ChildDied,
-    Interrupted,
-    DemoLayout,
-    PortBusy,
-    Provisioned,
-    Supervisor,
-    SupervisorError,
-    clear_leftovers,
-    provision,
-    require_free_ports,
-    start_broker,
-    start_hub,
-    virtual_counter_argv,
-)
+from motcua.up import broker_runtime
+from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
+from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned, provision
+from motcua.up.launch import start_broker, start_hub, virtual_counter_argv
+from motcua.up.leftovers import PortBusy, clear_leftovers, require_free_ports
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +80,10 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int) -> li
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
-    display, kiosk = display_user(DEMO_DISPLAY), kiosk_user(DEMO_KIOSK)
+    monitor, kiosk = MONITOR_USER, kiosk_user(DEMO_KIOSK)
     common = f"-h {HOST} -p {mqtt_port}"
-    watch = (f"mosquitto_sub {common} -u {display} -P {shlex.quote(passwords[display])} "
+    # The read-only monitor login: a device's login would disconnect that device.
+    watch = (f"mosquitto_sub {common} -u {monitor} -P {shlex.quote(passwords[monitor])} "
              f"-t {shlex.quote(topics.site_filter())} -v")
     # A fresh id per press: the hub answers a repeated id with its first reply.
     body = ('{"id":"\'"$(cat /proc/sys/kernel/random/uuid)"\'","action":"issue",'
@@ -123,10 +116,12 @@ def run_up(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     supervisor = Supervisor(layout, stop)
+    broker_dir = None
     try:
         clear_leftovers(layout.run_dir)
         require_free_ports([args.mqtt_port, args.http_port])
-        provisioned = provision(layout, args.mqtt_port)
+        broker_dir = broker_runtime.create(layout.run_dir)
+        provisioned = provision(layout, broker_dir, args.mqtt_port)
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
@@ -146,11 +141,14 @@ def run_up(args: argparse.Namespace) -> int:
     except ChildDied as error:
         _report_death(error, layout)
         return 1
-    except (SupervisorError, BrokerProvisioningError, SiteConfigError, OSError) as error:
+    except (SupervisorError, BrokerProvisioningError, SiteConfigError,
+            broker_runtime.RuntimeDirError, OSError) as error:
         print(_say("failed", error=error), file=sys.stderr, flush=True)
         return 1
     finally:
         supervisor.stop_all()
+        if broker_dir is not None:
+            broker_runtime.remove(broker_dir, layout.run_dir)
 
 
 def _supervise(supervisor: Supervisor, stop: threading.Event, counter) -> int:

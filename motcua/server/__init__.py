@@ -11,12 +11,11 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from motcua.contract import MAX_PAYLOAD_BYTES
-
 from .api import api
 from .errors import register_error_handlers
 from .health import health
 from .runtime import EXTENSION_KEY, HubRuntime
+from .serve import MAX_BODY_BYTES
 
 __all__ = ["HubRuntime", "create_app"]
 
@@ -24,8 +23,9 @@ __all__ = ["HubRuntime", "create_app"]
 def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> Flask:
     """Return the hub's Flask app serving ``runtime``; ``config`` overrides Flask settings."""
     app = Flask(__name__)
-    # A kiosk's request body is tiny; the limit matches the MQTT command limit.
-    app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
+    # A kiosk's request body is tiny; the limit matches the MQTT command limit, and the
+    # one waitress applies before the app runs (serve.MAX_BODY_BYTES).
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Vietnamese stays readable in responses
     app.json.sort_keys = False  # keep the contract's field order

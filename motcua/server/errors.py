@@ -31,6 +31,7 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
         "Method {method} is not allowed on {path}",
     ),
     "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
+    "headers_too_large": ("Phần đầu yêu cầu quá lớn", "Request headers too large"),
     "http_error": ("Lỗi HTTP {status}", "HTTP error {status}"),
     "internal_error": ("Lỗi máy chủ, không có thay đổi", "Internal server error"),
     "hub_timeout": (
@@ -57,6 +58,7 @@ STATUS_OF: dict[str, int] = {
     "service_inactive": 409,
     "expired": 409,
     "payload_too_large": 413,
+    "headers_too_large": 431,
     "unknown_service": 422,
     "internal_error": 500,
     "storage_busy": 503,

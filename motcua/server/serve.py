@@ -4,20 +4,73 @@ waitress's own ``close()`` stops listening but leaves open keep-alive connection
 worker threads behind, so its loop keeps running. :class:`HttpServer` closes every
 connection from inside the loop thread (a trigger "thunk", so no socket is closed under
 a ``select`` running in another thread) and then stops the workers.
+
+waitress answers some requests itself, before the app runs (a body over its limit,
+headers too large, a malformed request): :class:`JsonErrorTask` gives those answers the
+API's JSON error body, so every error a client sees has the same shape.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
 import waitress
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
+
+from motcua.contract import MAX_PAYLOAD_BYTES
+
+from .errors import error_object
 
 log = logging.getLogger(__name__)
 
 #: Seconds ``close`` waits for the loop and the workers to stop.
 CLOSE_TIMEOUT_S = 5.0
+#: Largest request body, the app's ``MAX_CONTENT_LENGTH`` too: the biggest body the API
+#: takes is a command, bounded like an MQTT command. waitress refuses a body of exactly
+#: its limit, hence the +1; a bigger declared length is refused before it is read.
+MAX_BODY_BYTES = MAX_PAYLOAD_BYTES
+#: Request line plus headers. API clients send a few short headers; 16 KiB leaves room
+#: for a browser's cookies on the ticket page (waitress's default is 256 KiB).
+MAX_HEADER_BYTES = 16 * 1024
+#: Our error code for each status waitress answers itself; any other is ``http_error``.
+_WAITRESS_ERROR_CODES = {
+    400: "bad_request",
+    413: "payload_too_large",
+    431: "headers_too_large",
+    500: "internal_error",
+}
+
+
+class JsonErrorTask(ErrorTask):
+    """A response waitress makes itself, with the API's ``{"error": {...}}`` body.
+
+    waitress's reason (e.g. "Invalid chunk size") is logged, not sent: it is English and
+    meant for the operator.
+    """
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = _WAITRESS_ERROR_CODES.get(error.code, "http_error")
+        log.info("HTTP %d from waitress: %s", error.code, error.body)
+        body = json.dumps(
+            {"error": error_object(code, status=error.code, limit=MAX_BODY_BYTES)},
+            ensure_ascii=False).encode("utf-8")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        # The request was not read to its end: the connection cannot carry another.
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class JsonErrorChannel(HTTPChannel):
+    """waitress's connection handler, answering its own errors with :class:`JsonErrorTask`."""
+
+    error_task_class = JsonErrorTask
 
 
 class HttpServer:
@@ -76,6 +129,9 @@ def serve(app, host: str = "127.0.0.1", port: int = 8080, threads: int = 16) -> 
     Each open server-sent-events stream holds a worker, so ``threads`` must exceed the
     number of web boards plus headroom (HARDWARE_NOTES §8).
     """
-    wsgi_server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                         ident="motcua")
+    wsgi_server = waitress.create_server(
+        app, host=host, port=port, threads=threads, ident="motcua",
+        max_request_body_size=MAX_BODY_BYTES + 1, max_request_header_size=MAX_HEADER_BYTES)
+    # create_server takes no channel class; the server reads it per accepted connection.
+    wsgi_server.channel_class = JsonErrorChannel
     return HttpServer(wsgi_server)

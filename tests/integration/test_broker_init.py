@@ -6,6 +6,7 @@ import grp
 import queue
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,9 +50,10 @@ def login(site_broker) -> Iterator[Callable[[str], Bus]]:
     passwords = load_credentials(files.credentials)
     buses: list[Bus] = []
 
-    def connect(user: str) -> Bus:
+    def connect(user: str, client_id: str | None = None) -> Bus:
         url = f"mqtt://{user}:{passwords[user]}@{broker.host}:{broker.port}"
-        bus = connect_bus(BusSettings(url=url, client_id=user, connect_timeout_s=TIMEOUT_S))
+        bus = connect_bus(BusSettings(url=url, client_id=client_id or user,
+                                      connect_timeout_s=TIMEOUT_S, reconnect_min_delay_s=0.2))
         buses.append(bus)
         return bus
 
@@ -86,8 +88,8 @@ def test_init_writes_config_passwords_acl_and_secret_credentials(broker_dir):
     files = init_broker(SITE_ID, DEVICES, broker_dir, "127.0.0.1", 18830)
 
     passwords = load_credentials(files.credentials)
-    assert list(passwords) == ["hub", "counter3", "counter4", "kiosk1", "display1"]
-    assert len(set(passwords.values())) == 5
+    assert list(passwords) == ["hub", "monitor", "counter3", "counter4", "kiosk1", "display1"]
+    assert len(set(passwords.values())) == 6
     hashed_users = [line.split(":")[0] for line in files.password_file.read_text().splitlines()]
     assert hashed_users == list(passwords)
     assert not any(password in files.password_file.read_text() for password in passwords.values())
@@ -104,10 +106,21 @@ def test_init_writes_config_passwords_acl_and_secret_credentials(broker_dir):
         "topic write motcua/v1/hcm-q1/device/counter/3/status\n"
     ) in acl
     assert "user hub\ntopic readwrite motcua/v1/hcm-q1/#\n" in acl
+    assert "user monitor\ntopic read motcua/v1/hcm-q1/#\n" in acl
+    assert acl.endswith(
+        "user display1\n"
+        "topic read motcua/v1/hcm-q1/board\n"
+        "topic read motcua/v1/hcm-q1/event/called\n"
+        "topic read motcua/v1/hcm-q1/event/issued\n"
+        "topic read motcua/v1/hcm-q1/service/+/state\n"
+        "topic read motcua/v1/hcm-q1/hub/status\n"
+        "topic write motcua/v1/hcm-q1/device/display/1/status\n"
+    )
     config = files.config.read_text()
     for line in ("per_listener_settings false", "allow_anonymous false",
                  f"password_file {files.password_file}", f"acl_file {files.acl_file}",
-                 "set_tcp_nodelay true", "listener 18830 127.0.0.1", "persistence true"):
+                 "set_tcp_nodelay true", "listener 18830 127.0.0.1", "persistence true",
+                 "use_username_as_clientid true"):
         assert line in config.splitlines()
     assert stat.S_IMODE(files.credentials.stat().st_mode) == 0o600
     for broker_file in (files.config, files.password_file, files.acl_file):
@@ -124,9 +137,8 @@ def test_rerunning_keeps_passwords_and_follows_the_device_list(broker_dir):
     files = init_broker(SITE_ID, changed, broker_dir)
 
     second = load_credentials(files.credentials)
-    assert {user: second[user] for user in ("hub", "counter3", "kiosk1", "display1")} == {
-        user: first[user] for user in ("hub", "counter3", "kiosk1", "display1")
-    }
+    kept = ("hub", "monitor", "counter3", "kiosk1", "display1")
+    assert {user: second[user] for user in kept} == {user: first[user] for user in kept}
     assert "counter4" not in second and second["counter5"] not in first.values()
     assert "user counter4" not in files.acl_file.read_text()
 
@@ -140,7 +152,7 @@ def test_cli_broker_init_writes_the_files(broker_dir, capsys):
 
     assert code == 0
     assert list(load_credentials(broker_dir / "credentials.toml")) == [
-        "hub", "counter1", "counter2", "kiosk1", "displaytv-1"
+        "hub", "monitor", "counter1", "counter2", "kiosk1", "displaytv-1"
     ]
     assert "credentials.toml" in capsys.readouterr().out
 
@@ -199,6 +211,81 @@ def test_display_may_read_but_not_publish_the_board(login):
         display.publish(SITE.board(), b"{}", retain=True, wait=True)
     display.publish(SITE.device_status("display", "1"), b'{"online":true}', retain=True,
                     wait=True)
+
+
+def test_a_kiosk_using_the_hubs_client_id_does_not_disconnect_the_hub(login):
+    """Given the hub connected with its client id `motcua-hub` and listening to kiosk
+    commands, When kiosk 1 logs in with the client id `motcua-hub` too, Then the hub
+    stays on its first connection (no eviction, no reconnect) and still gets the kiosk's
+    command."""
+    hub = login("hub", client_id="motcua-hub")
+    reconnections: queue.Queue[Bus] = queue.Queue()
+    hub.add_connected_hook(reconnections.put)
+    commands = Inbox()
+    hub.subscribe(SITE.kiosk_cmd_filter(), commands, wait=True)
+
+    kiosk = login("kiosk1", client_id="motcua-hub")
+    time.sleep(1.0)  # an eviction and the hub's reconnect (0.2 s) would both happen by now
+    kiosk.publish(SITE.kiosk_cmd("1"), b'{"id":"k","action":"issue"}', wait=True)
+
+    assert commands.received_until(SITE.kiosk_cmd("1")) == [
+        ("motcua/v1/hcm-q1/kiosk/1/cmd", b'{"id":"k","action":"issue"}'),
+    ]
+    assert hub.connected and kiosk.connected
+    assert reconnections.empty(), "the hub was disconnected and connected again"
+
+
+def test_display_reads_the_board_but_no_command_reply_or_counter_state(login):
+    """Given display 1 subscribed to the whole site, When kiosk 1 sends a command, the hub
+    answers it with a ticket id, publishes counter 3's state, then the board, Then the
+    display receives only the board."""
+    display = login("display1")
+    received = Inbox()
+    display.subscribe(SITE.site_filter(), received, wait=True)
+    hub = login("hub")
+    kiosk = login("kiosk1")
+
+    kiosk.publish(SITE.kiosk_cmd("1"), b'{"id":"k","action":"issue"}', wait=True)
+    hub.publish(SITE.kiosk_reply("1"), b'{"id":"k","ok":true,"ticket":{"id":"tok"}}',
+                wait=True)
+    hub.publish(SITE.counter_state(3), b'{"ticket":{"id":"tok"}}', wait=True)
+    hub.publish(SITE.board(), b'{"counters":[]}', wait=True)
+
+    assert received.received_until(SITE.board()) == [
+        ("motcua/v1/hcm-q1/board", b'{"counters":[]}'),
+    ]
+
+
+def test_a_display_started_late_gets_the_retained_board(login):
+    """Given the hub published the board retained before any display connected (retain
+    stays available: Mosquitto cannot forbid it per topic, see broker_config/README.md),
+    When display 1 subscribes, Then it gets that board at once, flagged retained."""
+    login("hub").publish(SITE.board(), b'{"counters":[1]}', retain=True, wait=True)
+    display = login("display1")
+    received: queue.Queue[BusMessage] = queue.Queue()
+
+    display.subscribe(SITE.board(), received.put, wait=True)
+
+    message = received.get(timeout=TIMEOUT_S)
+    assert (message.topic, message.payload, message.retain) == (
+        "motcua/v1/hcm-q1/board", b'{"counters":[1]}', True)
+
+
+def test_monitor_reads_replies_but_cannot_publish(login):
+    """Given the monitor login subscribed to the whole site, When the hub replies to kiosk
+    1 and the monitor tries to publish a board, Then it receives the reply and the broker
+    refuses its board."""
+    monitor = login("monitor")
+    received = Inbox()
+    monitor.subscribe(SITE.site_filter(), received, wait=True)
+
+    login("hub").publish(SITE.kiosk_reply("1"), b'{"id":"k","ok":true}', wait=True)
+    with pytest.raises(BusDenied):
+        monitor.publish(SITE.board(), b"{}", wait=True)
+
+    assert received.received_until(SITE.kiosk_reply("1")) == [
+        ("motcua/v1/hcm-q1/kiosk/1/reply", b'{"id":"k","ok":true}'),
+    ]
 
 
 def test_anonymous_clients_are_refused(site_broker):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,17 +23,49 @@ from tests.support.mqtt_probe import MqttProbe
 from tests.support.ports import free_port
 
 ROOT = "motcua/v1/van-lam"
+PROJECT = Path(__file__).resolve().parents[2]
 READY = "motcua is ready"
 
 
 @pytest.fixture
-def var_dir():
-    # Not pytest's 0700 tmp_path: a root-started mosquitto runs as user mosquitto and
-    # must be able to enter the directory.
-    directory = Path(tempfile.mkdtemp(prefix="motcua-up-"))
-    directory.chmod(0o755)
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
+def var_dir(tmp_path):
+    # pytest's tmp_path sits under a 0700 directory: a root-started mosquitto, which runs
+    # as user mosquitto, cannot enter it, so the demo must not need it to.
+    var = tmp_path / "var"
+    var.mkdir()
+    return var
+
+
+@pytest.fixture
+def private_clone():
+    """A copy of the project in a fresh 0700 directory, as a clone in root's home."""
+    top = Path(tempfile.mkdtemp(prefix="motcua-clone-"))
+    top.chmod(0o700)
+    clone = top / "motcua"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in ("motcua", "broker_config", "counter_panel"):
+        shutil.copytree(PROJECT / package, clone / package, ignore=ignore)
+    yield clone
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def start_up(cwd: Path, *options: str) -> subprocess.Popen:
+    """``motcua up --no-counter`` run from ``cwd`` (its own package copy comes first on
+    the path), stdin closed, output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "motcua.cli", "up", "--no-counter", *options], cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def interrupt(process: subprocess.Popen) -> int:
+    """Ctrl-C ``process``; its exit status (killed, and the test failed, after 10 s)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
 
 
 def wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> list[str]:
@@ -67,10 +102,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
     counter 1 showing A001 on the board, and SIGINT stops everything with exit 0."""
     _require_mosquitto()
     mqtt_port, http_port = free_port(), free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "motcua.cli", "up", "--var", str(var_dir),
-         "--mqtt-port", str(mqtt_port), "--http-port", str(http_port), "--no-counter"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = start_up(PROJECT, "--var", str(var_dir), "--mqtt-port", str(mqtt_port),
+                       "--http-port", str(http_port))
     probes: list[MqttProbe] = []
     try:
         output = wait_for_line(process, READY, 30)
@@ -106,15 +139,59 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
     finally:
         for probe in probes:
             probe.close()
-        process.send_signal(signal.SIGINT)
-        try:
-            returncode = process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+        returncode = interrupt(process)
     assert returncode == 0, process.stdout.read()
     assert not any(alive(pid) for pid in pids.values()), pids
     assert child_pids(var_dir) == {}
+
+
+def broker_config_of(pid: int) -> Path:
+    """The ``-c`` file of the mosquitto process ``pid``."""
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    return Path(argv[argv.index(b"-c") + 1].decode())
+
+
+def test_up_starts_from_a_clone_the_broker_user_cannot_enter(private_clone):
+    """Given the project copied into a 0700 directory (a clone in root's home),
+    when `motcua up` runs there with its default var/,
+    then mosquitto (as user mosquitto when started by root) reads its files from a 0750
+    runtime directory outside the clone, kiosk 1 gets A001 from the hub, /healthz is 200,
+    and Ctrl-C stops everything and removes that directory."""
+    _require_mosquitto()
+    mqtt_port, http_port = free_port(), free_port()
+    var = private_clone / "var"
+    process = start_up(private_clone, "--mqtt-port", str(mqtt_port),
+                       "--http-port", str(http_port))
+    probe = None
+    try:
+        wait_for_line(process, READY, 30)
+        pids = child_pids(var)
+        assert set(pids) == {"mosquitto", "hub"}
+        broker_dir = broker_config_of(pids["mosquitto"]).parent
+        assert broker_dir.name.startswith("motcua-broker-")
+        assert private_clone not in broker_dir.parents
+        assert stat.S_IMODE(broker_dir.stat().st_mode) == 0o750
+        if os.geteuid() == 0:
+            status = Path(f"/proc/{pids['mosquitto']}/status").read_text()
+            uid = next(line.split()[1] for line in status.splitlines()
+                       if line.startswith("Uid:"))
+            assert int(uid) == pwd.getpwnam("mosquitto").pw_uid
+        passwords = load_credentials(var / "broker" / "credentials.toml")
+        probe = MqttProbe(f"mqtt://kiosk1:{passwords['kiosk1']}@127.0.0.1:{mqtt_port}")
+        probe.subscribe(f"{ROOT}/kiosk/1/reply")
+        issued = probe.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": "dat-dai"})
+        assert (issued["ok"], issued["ticket"]["number"]) == (True, "A001"), issued
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=5) as answer:
+            assert answer.status == 200
+    finally:
+        if probe is not None:
+            probe.close()
+        returncode = interrupt(process)
+    assert returncode == 0, process.stdout.read()
+    assert not any(alive(pid) for pid in pids.values()), pids
+    assert not broker_dir.exists()
+    assert child_pids(var) == {}
+    assert not (var / "run" / "broker.dir").exists()
 
 
 def test_up_refuses_a_port_held_by_another_program(var_dir):
@@ -138,7 +215,7 @@ def test_up_refuses_a_port_held_by_another_program(var_dir):
 def test_leftovers_of_a_hard_killed_run_are_stopped_but_strangers_are_not(var_dir):
     """Given pid files naming a live motcua process and a live unrelated one,
     when the next run clears leftovers, then only the motcua process is terminated."""
-    from motcua.supervisor import clear_leftovers
+    from motcua.up.leftovers import clear_leftovers
 
     run = var_dir / "run"
     run.mkdir()
@@ -156,3 +233,29 @@ def test_leftovers_of_a_hard_killed_run_are_stopped_but_strangers_are_not(var_di
         for process in (ours, stranger):
             process.kill()
             process.wait()
+
+
+def test_the_broker_directory_of_a_hard_killed_run_is_removed_but_nothing_else(var_dir):
+    """Given a note of an earlier run naming its broker directory, then a note naming a
+    directory that is not one of ours,
+    when leftovers are cleared each time, then the first is removed, the second is kept,
+    and both notes are gone."""
+    from motcua.up import broker_runtime
+    from motcua.up.leftovers import clear_leftovers
+
+    run = var_dir / "run"
+    left = broker_runtime.create(run)
+    (left / "passwd").write_text("hub:$7$hash\n")
+    stranger = Path(tempfile.mkdtemp(prefix="not-motcua-"))
+    try:
+        assert clear_leftovers(run) == []
+        assert not left.exists()
+        assert not (run / "broker.dir").exists()
+
+        (run / "broker.dir").write_text(f"{stranger}\n")
+        clear_leftovers(run)
+        assert stranger.is_dir()
+        assert not (run / "broker.dir").exists()
+    finally:
+        shutil.rmtree(stranger, ignore_errors=True)
+        shutil.rmtree(left, ignore_errors=True)

@@ -9,7 +9,7 @@ import pytest
 
 from counter_panel.virtual import NotACommand, command_for, describe_reply, envelope
 from motcua import contract
-from motcua.supervisor import demo_site_text
+from motcua.up.demo import demo_site_text
 from motcua.site_config import example_config_text, parse_site_config
 
 
