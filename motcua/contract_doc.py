@@ -64,8 +64,9 @@ counter or service).
 Commands carry an MQTT v5 message expiry of {contract.COMMAND_EXPIRY_S} s. A command
 without one (MQTT 3.1.1), or with a longer one (which proves nothing about its age), whose
 `sent_at` is older than {contract.COMMAND_EXPIRY_S} s by the hub's clock is refused with
-`expired`; a longer expiry is cut to {contract.COMMAND_EXPIRY_S} s. A `sent_at` more than
-{contract.MAX_CLOCK_SKEW_S} s ahead of the hub's clock is refused with `clock_skew`.
+`expired`; a longer expiry is cut to {contract.COMMAND_EXPIRY_S} s. A command judged by its
+`sent_at` whose `sent_at` is more than {contract.MAX_CLOCK_SKEW_S} s ahead of the hub's
+clock is refused with `clock_skew` (it would never grow old).
 Commands are never retained: the hub ignores a retained command and clears it (an empty
 retained publish), so it cannot act again on the next start. `event/called` carries a
 {contract.CALLED_EXPIRY_S} s expiry. The hub replies on the device's own `reply` topic, or on

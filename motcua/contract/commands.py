@@ -240,7 +240,9 @@ def parse_args(kind: TopicKind, action: str, raw_args: dict[str, Any], *,
 
 def check_clock_skew(command: ParsedCommand, now: dt.datetime) -> None:
     """Refuse a command whose ``sent_at`` is more than :data:`MAX_CLOCK_SKEW_S` ahead of
-    ``now`` (the hub's clock): its age could not be judged.
+    ``now`` (the hub's clock): its age could not be judged. The hub asks this only of
+    commands it judges by ``sent_at`` (no trusted broker expiry), so a device with a
+    short MQTT expiry keeps working while its clock drifts.
 
     Raises:
         ContractError: ``clock_skew``, with ``skew_s`` the whole seconds ahead.

@@ -142,7 +142,8 @@ def test_a_retained_command_is_ignored_and_cleared_instead_of_replayed(site, sta
 def test_a_sent_at_far_in_the_future_is_refused_as_clock_skew(site, start_hub, clock):
     """Given a kiosk without MQTT expiry stamping its command a year ahead of the hub,
     when it asks for a number, then it gets clock_skew (Vietnamese message naming the
-    seconds) and no ticket; a command stamped 5 s ahead is still served as A001."""
+    seconds) and no ticket; a command stamped 5 s ahead is still served as A001, and so is
+    one a year ahead that carries the contract's 30 s expiry (the broker judged its age)."""
     start_hub()
     kiosk = site.login("kiosk1", KIOSK1_REPLY)
     year_ahead = clock() + dt.timedelta(days=365)
@@ -158,6 +159,9 @@ def test_a_sent_at_far_in_the_future_is_refused_as_clock_skew(site, start_hub, c
     assert refused["error"]["message"] == (
         "Đồng hồ của thiết bị chạy nhanh hơn máy chủ 31536000 giây, vui lòng chỉnh lại giờ")
     assert within["ticket"]["number"] == "A001"
+    with_expiry = reply_to(kiosk, {"id": "v5", "action": "issue", "service": "dat-dai",
+                                   "sent_at": year_ahead.isoformat()}, expiry_s=30)
+    assert with_expiry["ticket"]["number"] == "A002"
 
 
 def test_a_huge_v5_expiry_does_not_save_an_old_command(site, start_hub, clock):
