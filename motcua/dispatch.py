@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import sqlalchemy.exc
 
+from motcua.contract import COMMAND_EXPIRY_S
 from motcua.domain import Command, DomainError, Event, SiteState, apply_event, decide
 from motcua.domain.events import touched_tickets
 from motcua.domain.numbering import business_day
@@ -41,7 +42,7 @@ Clock = Callable[[], dt.datetime]
 #: idempotence when ok; a refusal such as ``rate_limited`` is transient and not kept).
 Intercept = Callable[["Request", dt.datetime], "Result | None"]
 #: How old a command without an MQTT expiry may be (by ``sent_at``) before it is refused.
-DEFAULT_MAX_AGE_S = 30.0
+DEFAULT_MAX_AGE_S = float(COMMAND_EXPIRY_S)
 
 
 def utc_now() -> dt.datetime:
@@ -77,7 +78,7 @@ class Result:
     request_id: str | None
     ok: bool
     ticket: dict[str, Any] | None = None
-    error: dict[str, str] | None = None
+    error: dict[str, Any] | None = None
     seq: int | None = None
     events: tuple[Event, ...] = ()
     repeated: bool = False
