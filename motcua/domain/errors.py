@@ -52,6 +52,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
 MAX_PARAM_CHARS = 64
 
 
+#: Vietnamese words for parameter values that are codes, so no English code ends up in a
+#: Vietnamese message (``status`` is a ticket status in every message that names one).
+VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
+    "status": {
+        "waiting": "đang chờ", "called": "đã gọi", "serving": "đang phục vụ",
+        "held": "tạm giữ", "done": "đã xong", "no_show": "vắng mặt", "cancelled": "đã hủy",
+        "expired": "hết hạn",
+    },
+}
+
+
 class _SafeDict(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -72,9 +83,10 @@ def public_params(params: dict | None) -> dict[str, object]:
 
 def render_pair(templates: tuple[str, str], params: dict | None) -> tuple[str, str]:
     """Fill a (Vietnamese, English) pair of templates; a missing value stays ``{name}``."""
-    values = _SafeDict({k: str(v) for k, v in public_params(params).items()})
+    values = {k: str(v) for k, v in public_params(params).items()}
+    vietnamese = {k: VIETNAMESE_VALUES.get(k, {}).get(v, v) for k, v in values.items()}
     vi, en = templates
-    return vi.format_map(values), en.format_map(values)
+    return vi.format_map(_SafeDict(vietnamese)), en.format_map(_SafeDict(values))
 
 
 def render(code: str, params: dict | None = None) -> tuple[str, str]:

@@ -104,3 +104,13 @@ def test_parameters_are_bounded_so_refused_input_is_never_echoed_in_full():
     assert error["params"]["action"] == "x" * 63 + "…"
     assert error["message"] == "Thao tác không hợp lệ: " + "x" * 63 + "…"
     assert len(error["message_en"]) < 100
+
+
+def test_a_ticket_status_is_named_in_vietnamese_in_the_vietnamese_text():
+    """Given ticket A001 refused because it is `called`, Then the Vietnamese message says
+    "đã gọi" (no English code inside it), the English one says "called", and params keep
+    the stable code."""
+    error = DomainError("ticket_not_waiting", ticket="A001", status="called").as_dict()
+    assert error["message"] == "Số A001 không còn chờ (trạng thái đã gọi)"
+    assert error["message_en"] == "Ticket A001 is not waiting (status called)"
+    assert error["params"] == {"ticket": "A001", "status": "called"}
