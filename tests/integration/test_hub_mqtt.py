@@ -45,13 +45,14 @@ def probe(mosquitto_broker):
     device.close()
 
 
-def late_retained(broker, topic: str, timeout: float = 10.0) -> dict:
+def late_retained(broker, topic: str, timeout: float = 10.0, until=None) -> dict:
     """The retained message of ``topic``, as a subscriber arriving now receives it.
 
     Only a message delivered with the retain flag counts: a live copy published while
     the late subscriber connects (MQTT 5 clears the flag on live delivery) would prove
     nothing about what the broker keeps for the next display. While the hub is still
-    (re)publishing, a new subscriber tries again, until ``timeout``.
+    (re)publishing (or, with ``until``, until the retained payload satisfies it: the
+    publisher runs just after the reply), a new subscriber tries again, until ``timeout``.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -61,9 +62,9 @@ def late_retained(broker, topic: str, timeout: float = 10.0) -> dict:
             retained = _first_retained(late, topic, 1.0)
         finally:
             late.close()
-        if retained is not None:
+        if retained is not None and (until is None or until(json.loads(retained))):
             return json.loads(retained)
-    raise AssertionError(f"no retained message on {topic} within {timeout} s")
+    raise AssertionError(f"no matching retained message on {topic} within {timeout} s")
 
 
 def _first_retained(probe: MqttProbe, topic: str, wait_s: float) -> bytes | None:
@@ -103,12 +104,14 @@ def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, 
     called = json.loads(probe.wait_for(f"{ROOT}/event/called").payload)
     assert {k: called[k] for k in ("ticket", "counter", "service", "recall")} == {
         "ticket": "A001", "counter": 1, "service": "dat-dai", "recall": 0}
-    board = late_retained(mosquitto_broker, f"{ROOT}/board")
-    assert board["epoch"] == hub.dispatcher.epoch and board["seq"] == hub.dispatcher.seq
+    board = late_retained(mosquitto_broker, f"{ROOT}/board",
+                          until=lambda b: b["seq"] == hub.dispatcher.seq)
+    assert board["epoch"] == hub.dispatcher.epoch
     assert board["counters"][0] == {"counter": 1, "name": board["counters"][0]["name"],
                                     "status": "open", "ticket": "A001"}
     assert board["recent"][0]["ticket"] == "A001"
-    state = late_retained(mosquitto_broker, f"{ROOT}/counter/1/state")
+    state = late_retained(mosquitto_broker, f"{ROOT}/counter/1/state",
+                          until=lambda s: s["ticket"] is not None)
     assert (state["status"], state["clerk"], state["ticket"]["number"]) == (
         "open", "Nguyễn Thị Lan", "A001")
 
