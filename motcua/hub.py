@@ -1,9 +1,14 @@
 """The hub process: dispatcher + MQTT intake and publishing + HTTP API, for one site.
 
 Commands arrive on ``counter/+/cmd`` and ``kiosk/+/cmd``, are checked against the
-contract on paho's network thread, and go to the dispatcher without blocking it. The
-reply is published when the dispatcher resolves the command, which is after its commit;
-the commit listener then publishes retained state, the board and the call events.
+contract on paho's network thread (a retained command is never acted on: it is cleared;
+a command judged by ``sent_at`` may not be stamped in the future; a broker expiry counts
+up to 30 s), and go to the dispatcher without blocking it. The dispatcher's intercept
+answers the kiosk ``printer`` action and applies the per-kiosk issue rate after its
+idempotence check. The reply is published, through the contract's topic table, when the
+dispatcher resolves the command, which is after its commit; the commit listener then
+publishes retained state, the board and the call events. Device presences
+(``device/+/+/status``) feed the device table read by ``GET /api/v1/devices``.
 """
 
 from __future__ import annotations
