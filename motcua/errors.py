@@ -95,6 +95,14 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Vietnamese words for code-valued parameters of hub refusals (``not_available``).
+VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
+    **domain_errors.VIETNAMESE_VALUES,
+    "feature": {"lookup": "tra cứu hồ sơ", "cancel": "hủy số", "issue": "lấy số",
+                "printer": "báo trạng thái máy in"},
+}
+
+
 def _merge(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
     for table in tables:
@@ -130,7 +138,7 @@ def render(code: str, **params: object) -> tuple[str, str]:
     Raises:
         KeyError: ``code`` is not in :data:`CATALOG`.
     """
-    return render_pair(CATALOG[code], params)
+    return render_pair(CATALOG[code], params, VIETNAMESE_VALUES)
 
 
 def error_object(code: str, **params: object) -> dict:

@@ -81,10 +81,13 @@ def public_params(params: dict | None) -> dict[str, object]:
     return cleaned
 
 
-def render_pair(templates: tuple[str, str], params: dict | None) -> tuple[str, str]:
-    """Fill a (Vietnamese, English) pair of templates; a missing value stays ``{name}``."""
+def render_pair(templates: tuple[str, str], params: dict | None,
+                vietnamese_values: dict[str, dict[str, str]] = VIETNAMESE_VALUES,
+                ) -> tuple[str, str]:
+    """Fill a (Vietnamese, English) pair of templates; a missing value stays ``{name}``.
+    A value listed in ``vietnamese_values`` for its parameter is worded so in Vietnamese."""
     values = {k: str(v) for k, v in public_params(params).items()}
-    vietnamese = {k: VIETNAMESE_VALUES.get(k, {}).get(v, v) for k, v in values.items()}
+    vietnamese = {k: vietnamese_values.get(k, {}).get(v, v) for k, v in values.items()}
     vi, en = templates
     return vi.format_map(_SafeDict(vietnamese)), en.format_map(_SafeDict(values))
 

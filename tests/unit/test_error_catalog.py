@@ -114,3 +114,11 @@ def test_a_ticket_status_is_named_in_vietnamese_in_the_vietnamese_text():
     assert error["message"] == "Số A001 không còn chờ (trạng thái đã gọi)"
     assert error["message_en"] == "Ticket A001 is not waiting (status called)"
     assert error["params"] == {"ticket": "A001", "status": "called"}
+
+
+def test_a_feature_not_offered_is_named_in_vietnamese():
+    """Given the kiosk `lookup` action this hub does not offer, Then the Vietnamese text
+    names it "tra cứu hồ sơ" and the English one keeps the action's name."""
+    error = WireError("not_available", feature="lookup")
+    assert error.message_vi == "Chức năng tra cứu hồ sơ chưa được bật tại điểm này"
+    assert error.message_en == "lookup is not enabled at this site"
