@@ -93,7 +93,9 @@ def measure_echo(broker: MosquittoBroker, rounds: int) -> dict:
 
 
 def measure_hub(broker: MosquittoBroker, db_url: str, calls_per_counter: int) -> dict:
-    config = HubConfig(db_url=db_url, mqtt_url=broker.url(), http_port=0)
+    # The bench fills the day from one kiosk: no per-kiosk issue rate.
+    config = HubConfig(db_url=db_url, mqtt_url=broker.url(), http_port=0,
+                       kiosk_issue_per_minute=0)
     hub = Hub(config, serve_http=False, setup=bench_setup()).start()
     root = hub.topics.root
     total = COUNTERS * calls_per_counter

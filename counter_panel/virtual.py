@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from motcua import __version__, contract
 from motcua.broker import counter_user, load_credentials
-from motcua.bus import BusError, BusMessage, BusSettings, connect_bus, message_properties
+from motcua.bus import BusError, BusMessage, BusSettings, connect_bus
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,8 @@ def envelope(body: dict, now: dt.datetime | None = None) -> contract.CommandEnve
 
 
 def describe_reply(counter: int, payload: bytes) -> str:
-    """One line for the clerk: ``Quầy 1 → A001 (called)`` or the refusal's message."""
+    """One line for the clerk: ``Quầy 1 → A001 (called)`` or the refusal's Vietnamese
+    message (the error's ``message``; its code when a hub sends none)."""
     try:
         reply = json.loads(payload)
     except ValueError:
@@ -184,9 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BusError, ValueError) as error:
         print(say("broker_failed", error=error), file=sys.stderr)
         return 2
-    bus.publish(topics.device_status("counter", counter),
-                contract.dump(contract.Presence(online=True, version=__version__)),
-                qos=1, retain=True)
+    bus.publish_contract(topics.device_status("counter", counter),
+                         contract.Presence(online=True, version=__version__))
     print(say("help"), flush=True)
 
     def ask_clerk() -> str:
@@ -208,10 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
             command = envelope(body)
             pending.sent(command.id)
-            bus.publish(topics.counter_cmd(counter), contract.dump(command), qos=1,
-                        properties=message_properties(
-                            message_expiry_s=contract.COMMAND_EXPIRY_S,
-                            content_type=contract.CONTENT_TYPE))
+            bus.publish_contract(topics.counter_cmd(counter), command)
         pending.wait(REPLY_WAIT_S)  # piped input ends at once: still show the replies
     except KeyboardInterrupt:
         pass

@@ -25,18 +25,24 @@ from typing import Any, Callable
 
 import sqlalchemy.exc
 
+from motcua.contract import COMMAND_EXPIRY_S
 from motcua.domain import Command, DomainError, Event, SiteState, apply_event, decide
 from motcua.domain.events import touched_tickets
 from motcua.domain.numbering import business_day
 from motcua.domain.views import ticket_view
+from motcua.errors import WireError
 from motcua.store import Batch, HubLock, SiteStore, StoreConflict
 from motcua.store import codec
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+#: Called on the writer thread for each new (not repeated, not expired) request before the
+#: engine decides it: a Result answers the request instead of the engine (kept for
+#: idempotence when ok; a refusal such as ``rate_limited`` is transient and not kept).
+Intercept = Callable[["Request", dt.datetime], "Result | None"]
 #: How old a command without an MQTT expiry may be (by ``sent_at``) before it is refused.
-DEFAULT_MAX_AGE_S = 30.0
+DEFAULT_MAX_AGE_S = float(COMMAND_EXPIRY_S)
 
 
 def utc_now() -> dt.datetime:
@@ -72,7 +78,7 @@ class Result:
     request_id: str | None
     ok: bool
     ticket: dict[str, Any] | None = None
-    error: dict[str, str] | None = None
+    error: dict[str, Any] | None = None
     seq: int | None = None
     events: tuple[Event, ...] = ()
     repeated: bool = False
@@ -128,6 +134,7 @@ class Dispatcher:
         batch_max: int = 128,
         tick_interval_s: float = 30.0,
         max_age_s: float = DEFAULT_MAX_AGE_S,
+        intercept: Intercept | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -135,6 +142,7 @@ class Dispatcher:
         self.batch_max = batch_max
         self.tick_interval_s = tick_interval_s
         self.max_age_s = max_age_s
+        self.intercept = intercept
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._listeners: list[Callable[[CommitNotice], None]] = []
         self._observers: list[Callable[[Request, Result, float], None]] = []
@@ -203,7 +211,7 @@ class Dispatcher:
         """Queue ``request``; the future resolves to its Result after the commit."""
         pending = _Pending(request)
         if self._thread is None:
-            pending.future.set_result(self._refusal(request, DomainError("shutting_down")))
+            pending.future.set_result(self._refusal(request, WireError("shutting_down")))
         else:
             self._queue.put(pending)
         return pending.future
@@ -241,7 +249,7 @@ class Dispatcher:
     def _process(self, work: list[_Pending]) -> None:
         if self._stale and not self._try_reload():
             for pending in work:
-                self._resolve(pending, self._refusal(pending.request, DomainError("storage_error")))
+                self._resolve(pending, self._refusal(pending.request, WireError("storage_error")))
             return
         try:
             outcomes, notice = self._decide_and_commit(work)
@@ -256,7 +264,7 @@ class Dispatcher:
                 return
             code = storage_error_code(exc)
             log.error("command %s refused: %s (%s)", work[0].request.command.action, code, exc)
-            self._resolve(work[0], self._refusal(work[0].request, DomainError(code)))
+            self._resolve(work[0], self._refusal(work[0].request, WireError(code)))
             return
         for pending, result in outcomes:
             self._resolve(pending, result)
@@ -288,7 +296,13 @@ class Dispatcher:
                 continue
             if self._expired(request, now):
                 log.info("expired %s from %s refused", request.command.action, request.source)
-                outcomes.append((pending, self._refusal(request, DomainError("expired"))))
+                outcomes.append((pending, self._refusal(request, WireError("expired"))))
+                continue
+            answered = self.intercept(request, now) if self.intercept is not None else None
+            if answered is not None:
+                if answered.ok and key:
+                    self._remember(batch, in_batch, key, payload_hash, answered, state, now)
+                outcomes.append((pending, answered))
                 continue
             try:
                 decision = decide(state, request.command, now, self.new_id)
@@ -311,13 +325,7 @@ class Dispatcher:
                 if decision.events:
                     changed.append((request, result))
             if key:
-                in_batch[key] = (payload_hash, result)
-                batch.requests.append({
-                    "site_id": self.store.site_id, "source": key[0], "request_id": key[1],
-                    "business_day": state.business_day or _local_day(state, now),
-                    "payload_hash": payload_hash, "result": codec.dumps(result.reply()),
-                    "created_at": now,
-                })
+                self._remember(batch, in_batch, key, payload_hash, result, state, now)
             outcomes.append((pending, result))
         if not batch.events and not batch.requests:
             return outcomes, None
@@ -331,6 +339,18 @@ class Dispatcher:
             self._requests[key] = codec_stored(payload_hash, result.reply())
         notice = CommitNotice(changed, state, self.epoch, seq, now) if changed else None
         return outcomes, notice
+
+    def _remember(self, batch: Batch, in_batch: dict, key: tuple[str, str],
+                  payload_hash: str, result: Result, state: SiteState,
+                  now: dt.datetime) -> None:
+        """Keep ``result`` as the answer to ``key`` (this batch, then the database)."""
+        in_batch[key] = (payload_hash, result)
+        batch.requests.append({
+            "site_id": self.store.site_id, "source": key[0], "request_id": key[1],
+            "business_day": state.business_day or _local_day(state, now),
+            "payload_hash": payload_hash, "result": codec.dumps(result.reply()),
+            "created_at": now,
+        })
 
     def _apply_tracked(self, state: SiteState, event: Event, batch: Batch) -> None:
         """Apply ``event`` and note in ``batch`` every row it changes."""
@@ -392,13 +412,13 @@ class Dispatcher:
         if earlier.payload_hash != payload_hash:
             log.info("request id %s from %s reused for another payload",
                      request.request_id, request.source)
-            return self._refusal(request, DomainError("id_reused", id=request.request_id))
+            return self._refusal(request, WireError("id_reused", id=request.request_id))
         reply = earlier.reply
         return Result(request.request_id, reply["ok"], reply.get("ticket"), reply.get("error"),
                       repeated=True, action=request.command.action)
 
     @staticmethod
-    def _refusal(request: Request, error: DomainError) -> Result:
+    def _refusal(request: Request, error: DomainError | WireError) -> Result:
         return Result(request.request_id, False, None, error.as_dict(),
                       action=request.command.action)
 

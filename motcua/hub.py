@@ -1,9 +1,14 @@
 """The hub process: dispatcher + MQTT intake and publishing + HTTP API, for one site.
 
 Commands arrive on ``counter/+/cmd`` and ``kiosk/+/cmd``, are checked against the
-contract on paho's network thread, and go to the dispatcher without blocking it. The
-reply is published when the dispatcher resolves the command, which is after its commit;
-the commit listener then publishes retained state, the board and the call events.
+contract on paho's network thread (a retained command is never acted on: it is cleared;
+a command judged by ``sent_at`` may not be stamped in the future; a broker expiry counts
+up to 30 s), and go to the dispatcher without blocking it. The dispatcher's intercept
+answers the kiosk ``printer`` action and applies the per-kiosk issue rate after its
+idempotence check. The reply is published, through the contract's topic table, when the
+dispatcher resolves the command, which is after its commit; the commit listener then
+publishes retained state, the board and the call events. Device presences
+(``device/+/+/status``) feed the device table read by ``GET /api/v1/devices``.
 """
 
 from __future__ import annotations
@@ -16,17 +21,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from motcua import __version__, contract
-from motcua.bus import Bus, BusMessage, BusSettings, connect_bus, message_properties
+from motcua.bus import Bus, BusMessage, BusSettings, connect_bus
+from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
-from motcua.domain import ACTIONS, Command, DomainError
-from motcua.hub_config import HubConfig, ensure_sqlite_directory
+from motcua.domain import ACTIONS, Command
 from motcua.domain.views import recent_calls
+from motcua.errors import WireError
+from motcua.hub_config import HubConfig, ensure_sqlite_directory
 from motcua.publisher import StatePublisher
+from motcua.rate_limit import IssueRateLimiter
 from motcua.store import open_site_store
 
 log = logging.getLogger(__name__)
 #: How long after (re)connecting the hub listens for stale retained topics to clear.
 RETAINED_SWEEP_S = 2.0
+#: Contract actions the hub answers itself on the writer thread (see ``Hub._intercept``).
+INTERCEPTED_ACTIONS = frozenset({"printer"})
 
 
 class Hub:
@@ -46,7 +56,10 @@ class Hub:
         self.publisher: StatePublisher | None = None
         self.http_server = None
         self.metrics = None
-        self.priority_labels: dict = {}
+        self.priority_labels = config.priority_labels()
+        self.devices = DeviceRegistry()
+        self.rate_limiter = IssueRateLimiter(config.kiosk_issue_per_minute,
+                                             config.kiosk_issue_burst)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -58,7 +71,8 @@ class Hub:
         self.setup = self.store.load_setup()  # the database is the truth after seeding
         self.metrics = HubMetrics()
         self.dispatcher = Dispatcher(self.store, clock=self.clock,
-                                     tick_interval_s=self.config.tick_interval_s)
+                                     tick_interval_s=self.config.tick_interval_s,
+                                     intercept=self._intercept)
         self.dispatcher.add_listener(self._on_commit)
         self.dispatcher.add_observer(self.metrics.observe)
         self.dispatcher.start()
@@ -66,8 +80,9 @@ class Hub:
             self.bus = connect_bus(
                 BusSettings(url=self.config.mqtt_url, client_id=self.config.mqtt_client_id,
                             clean_start=True, will_topic=self.topics.hub_status()),
-                subscriptions={self.topics.counter_cmd_filter(): self._on_command,
-                               self.topics.kiosk_cmd_filter(): self._on_command},
+                subscriptions={**{topic_filter: self._on_command
+                                  for topic_filter in self.topics.command_filters()},
+                               self.topics.device_status_filter(): self._on_presence},
                 on_connected=[self._on_connected],
             )
             self.publisher = StatePublisher(self.bus, self.topics)
@@ -87,7 +102,7 @@ class Hub:
             self.http_server.close()
             self.http_server = None
         if self.bus is not None:
-            for topic_filter in (self.topics.counter_cmd_filter(), self.topics.kiosk_cmd_filter()):
+            for topic_filter in self.topics.command_filters():
                 self.bus.unsubscribe(topic_filter)
         if self.dispatcher is not None:
             self.dispatcher.stop()
@@ -123,6 +138,10 @@ class Hub:
     def recent_calls(self) -> list[dict[str, Any]]:
         return recent_calls(self.dispatcher.state)
 
+    def device_list(self) -> list[dict[str, Any]]:
+        """Every device heard of: kind, id, online, kiosk printer, last seen."""
+        return self.devices.listing()
+
     # --- MQTT intake -------------------------------------------------------------------
 
     def _on_command(self, message: BusMessage) -> None:
@@ -130,46 +149,88 @@ class Hub:
         try:
             self._accept(message)
         except Exception:  # noqa: BLE001 - one bad message must never stop the hub
-            log.exception("unexpected failure handling a message on %s", message.topic)
+            log.exception("unexpected failure handling a message on %.200s", message.topic)
 
     def _accept(self, message: BusMessage) -> None:
         parsed_topic = self.topics.parse(message.topic)
-        if parsed_topic is None or parsed_topic.kind not in (
-                contract.TopicKind.COUNTER_CMD, contract.TopicKind.KIOSK_CMD):
+        if parsed_topic is None or not parsed_topic.is_command:
+            return
+        if message.retain:
+            self._clear_retained_command(message)
             return
         now = self.clock()
+        expiry = message.message_expiry_s
         try:
             command = contract.parse_command(parsed_topic.kind, message.payload)
+            if not contract.expiry_is_trusted(expiry):
+                # Judged by sent_at: a stamp in the future would never grow old.
+                contract.check_clock_skew(command, now)
         except contract.ContractError as error:
-            log.warning("malformed command on %s: %s", message.topic, error)
+            log.warning("refused command on %s: %s", message.topic, error)
             self._reply(message, {"id": error.request_id, "ok": False, "ticket": None,
                                   "error": error.as_dict()})
             return
-        source = message.topic[len(self.topics.root) + 1: -len("/cmd")]
-        if command.action not in ACTIONS:
-            self._reply(message, self._device_action(command, source))
+        source = parsed_topic.source
+        if command.action not in ACTIONS and command.action not in INTERCEPTED_ACTIONS:
+            self._reply(message, self._device_action(command))
             return
-        expiry = message.message_expiry_s
+        honoured = contract.honoured_expiry_s(expiry)
         request = Request(
             command=Command(command.action, command.args,
                             counter=parsed_topic.key
                             if parsed_topic.kind is contract.TopicKind.COUNTER_CMD else None),
             source=source,
             request_id=command.id,
-            # With an MQTT expiry the broker already judged the age; device clocks may drift.
-            sent_at=command.sent_at if expiry is None else None,
-            expires_at=now + dt.timedelta(seconds=expiry) if expiry is not None else None,
+            # A short broker expiry already judged the age (device clocks may drift); a
+            # longer one proves nothing, so the command is then judged by its sent_at.
+            sent_at=None if contract.expiry_is_trusted(expiry) else command.sent_at,
+            expires_at=now + dt.timedelta(seconds=honoured) if honoured is not None else None,
         )
         future = self.dispatcher.submit(request)
         future.add_done_callback(lambda done: self._reply_result(message, done.result()))
 
-    def _device_action(self, command, source: str) -> dict[str, Any]:
-        """Kiosk actions that do not change the queue."""
-        if command.action == "printer":
-            log.info("%s reports printer %s", source, command.args.get("status"))
-            return {"id": command.id, "ok": True, "ticket": None, "error": None}
-        error = DomainError("not_available", feature=command.action)
+    def _clear_retained_command(self, message: BusMessage) -> None:
+        """A command must act once: a retained one would act again on every hub start."""
+        if not message.payload:
+            return  # our own clearing, echoed back
+        log.warning("ignored a retained command on %s (%d bytes); clearing it",
+                    message.topic, len(message.payload))
+        # The one publish outside the topic table: command topics are never retained by
+        # the contract, so clearing a device's mistake needs the retain flag set here.
+        self.bus.publish(message.topic, contract.CLEAR_RETAINED, qos=1, retain=True)
+
+    def _intercept(self, request: Request, now: dt.datetime) -> Result | None:
+        """Writer-thread hook: kiosk actions answered by the hub, then the issue rate.
+
+        It runs after the dispatcher's idempotence check, so ``printer`` shares the
+        request ids of the queue's commands and a repeated id gets its first reply.
+        """
+        if request.command.action == "printer":
+            kiosk = request.source.rpartition("/")[2]
+            status = request.command.args.get("status")
+            log.info("kiosk %s reports printer %s", kiosk, status)
+            self.devices.printer(kiosk, status, now)
+            return Result(request.request_id, True, action="printer")
+        return self.rate_limiter(request, now)
+
+    def _device_action(self, command) -> dict[str, Any]:
+        """Actions of the contract that this hub does not offer (yet)."""
+        error = WireError("not_available", feature=command.action)
         return {"id": command.id, "ok": False, "ticket": None, "error": error.as_dict()}
+
+    def _on_presence(self, message: BusMessage) -> None:
+        """Note a device's retained presence (online, kiosk printer) for /api/v1/devices."""
+        parsed = self.topics.parse(message.topic)
+        if parsed is None or parsed.device is None or not message.payload:
+            return
+        try:
+            presence = contract.Presence.model_validate_json(message.payload)
+        except ValueError:
+            log.warning("unreadable presence on %s", message.topic)
+            return
+        kind, device_id = parsed.device
+        self.devices.presence(kind, device_id, presence.online, presence.printer,
+                              self.clock())
 
     def _reply_result(self, message: BusMessage, result: Result) -> None:
         self._reply(message, result.reply())
@@ -177,26 +238,25 @@ class Hub:
     def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
         """Publish ``body`` on the requester's reply topic (or its honoured v5 response topic)."""
         try:
-            payload = contract.dump(contract.Reply.model_validate(body))
+            reply = contract.Reply.model_validate(body)
         except Exception:  # noqa: BLE001 - never leave a device without an answer
-            log.exception("reply did not fit the contract: %s", body)
-            payload = contract.dump(contract.Reply(
+            log.exception("reply to %s did not fit the contract", body.get("id"))
+            reply = contract.Reply(
                 id=body.get("id") if contract.is_request_id(body.get("id")) else None,
-                ok=False, error=DomainError("storage_error").as_dict()))
+                ok=False, error=WireError("storage_error").as_dict())
         try:
             topic = self.topics.reply_topic_for(message.topic)
         except ValueError:
             return
-        properties = None
+        correlation_data = None
         response_topic = message.response_topic
         if response_topic and self.topics.response_topic_allowed(message.topic, response_topic):
             topic = response_topic
-            properties = message_properties(correlation_data=message.correlation_data,
-                                             content_type="application/json")
+            correlation_data = message.correlation_data
         elif response_topic:
-            log.warning("response topic %s outside %s's reply subtree; using %s",
+            log.warning("response topic %.200s outside %s's reply subtree; using %s",
                         response_topic, message.topic, topic)
-        self.bus.publish(topic, payload, qos=1, properties=properties)
+        self.bus.publish_contract(topic, reply, correlation_data=correlation_data)
 
     # --- publishing --------------------------------------------------------------------
 
@@ -224,7 +284,7 @@ class Hub:
         status = contract.HubStatus(online=True, version=__version__,
                                     epoch=self.dispatcher.epoch,
                                     started_at=self.started_at.isoformat())
-        bus.publish(self.topics.hub_status(), contract.dump(status), qos=1, retain=True)
+        bus.publish_contract(self.topics.hub_status(), status)
         if self.publisher is not None:  # None on the first connect: start() publishes then
             self._republish()
         self._sweep_retained(bus)
@@ -242,7 +302,7 @@ class Hub:
                      else parsed.key in self.setup.services)
             if not known:
                 log.info("clearing retained %s of a removed counter/service", message.topic)
-                bus.publish(message.topic, b"", qos=1, retain=True)
+                bus.publish_contract(message.topic, contract.CLEAR_RETAINED)
 
         for topic_filter in filters:
             bus.subscribe(topic_filter, on_retained)

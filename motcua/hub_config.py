@@ -11,6 +11,8 @@ variables win over the file, so one file can be pointed at any broker and databa
 ``MOTCUA_SITE_CONFIG``path of the site TOML (services, counters…)
 ``MOTCUA_HTTP_HOST``  address the HTTP API listens on
 ``MOTCUA_HTTP_PORT``  port of the HTTP API
+``MOTCUA_KIOSK_ISSUE_PER_MINUTE``  tickets one kiosk may issue per minute (0: no limit)
+``MOTCUA_KIOSK_ISSUE_BURST``  tickets one kiosk may issue at once
 ====================  =========================================
 """
 
@@ -24,8 +26,8 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from motcua.domain import SiteSetup
-from motcua.site_config import example_config_path, load_site_config
+from motcua.domain import Priority, SiteSetup
+from motcua.site_config import SiteConfig, example_config_path, load_site_config
 
 ENVIRONMENT = {
     "MOTCUA_MQTT_URL": "mqtt_url",
@@ -34,6 +36,8 @@ ENVIRONMENT = {
     "MOTCUA_SITE_CONFIG": "site_config",
     "MOTCUA_HTTP_HOST": "http_host",
     "MOTCUA_HTTP_PORT": "http_port",
+    "MOTCUA_KIOSK_ISSUE_PER_MINUTE": "kiosk_issue_per_minute",
+    "MOTCUA_KIOSK_ISSUE_BURST": "kiosk_issue_burst",
 }
 
 
@@ -55,13 +59,26 @@ class HubConfig(BaseModel):
     http_port: int = Field(8080, ge=0, le=65535)
     http_threads: int = Field(16, ge=2, le=256)
     tick_interval_s: float = Field(30.0, gt=0)
+    # A citizen takes several seconds at the kiosk: 12 a minute is a busy morning; a stuck
+    # touch screen is cut off after the burst instead of emptying a service's numbers.
+    kiosk_issue_per_minute: float = Field(
+        12.0, ge=0, description="tickets one kiosk may issue per minute; 0 turns it off")
+    kiosk_issue_burst: int = Field(12, ge=1, description="tickets one kiosk may issue at once")
+
+    def site_file(self) -> SiteConfig:
+        """The site file (or the packaged example), validated."""
+        return load_site_config(self.site_config or example_config_path())
 
     def site_setup(self) -> SiteSetup:
         """The site to run: the site file (or the example), with ``site`` overriding its id."""
-        setup = load_site_config(self.site_config or example_config_path()).to_setup()
+        setup = self.site_file().to_setup()
         if self.site and self.site != setup.site_id:
             setup = dataclasses.replace(setup, site_id=self.site)
         return setup
+
+    def priority_labels(self) -> dict[Priority, str]:
+        """Kiosk labels of the priority groups the site offers (its site file)."""
+        return self.site_file().priority_labels()
 
 
 def load_hub_config(path: str | os.PathLike | None = None,

@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``contract-doc`` subcommand."""
     parser = subparsers.add_parser(
         "contract-doc",
-        help="viết docs/contract.md từ motcua/contract.py (write the MQTT contract document)",
+        help="viết docs/contract.md từ motcua/contract/ (write the MQTT contract document)",
     )
     parser.add_argument(
         "--check",

@@ -1,7 +1,9 @@
-"""Domain errors with stable codes and bilingual messages.
+"""Queue refusals with stable codes and bilingual messages.
 
-Every refusal the queue can give is listed in :data:`MESSAGES`, Vietnamese first, so the
-devices show the same words and a new code cannot be added without a translation.
+Every refusal the queue itself can give is listed in :data:`MESSAGES`, Vietnamese first, so
+the devices show the same words and a new code cannot be added without a translation.
+Refusals that only the wire or the hub can give (expired, storage, rate limits, ...) live
+in :mod:`motcua.errors`, which merges this table into the one catalog of the hub.
 """
 
 from __future__ import annotations
@@ -43,26 +45,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đồng hồ máy chủ lùi về ngày {today}, trước ngày làm việc {business_day}",
         "The clock went back to {today}, before business day {business_day}",
     ),
-    "id_reused": (
-        "Mã yêu cầu {id} đã dùng cho một yêu cầu khác",
-        "Request id {id} was already used for a different request",
-    ),
-    "expired": ("Yêu cầu đã quá hạn, vui lòng bấm lại", "The request expired; press again"),
-    "storage_busy": (
-        "Cơ sở dữ liệu đang bận, vui lòng thử lại",
-        "The database is busy; try again",
-    ),
-    "storage_full": ("Ổ đĩa cơ sở dữ liệu đã đầy", "The database disk is full"),
-    "storage_error": ("Lỗi lưu dữ liệu, không có thay đổi", "Storage error; nothing was changed"),
-    "conflict": (
-        "Dữ liệu đã thay đổi đồng thời, không có thay đổi",
-        "Concurrent change detected; nothing was changed",
-    ),
-    "shutting_down": ("Máy chủ đang dừng", "The hub is shutting down"),
-    "not_available": (
-        "Chức năng {feature} chưa được bật tại điểm này",
-        "{feature} is not enabled at this site",
-    ),
+}
+
+
+#: Longest text a parameter keeps in a message: refused input is echoed, never unbounded.
+MAX_PARAM_CHARS = 64
+
+
+#: Vietnamese words for parameter values that are codes, so no English code ends up in a
+#: Vietnamese message (``status`` is a ticket status in every message that names one).
+VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
+    "status": {
+        "waiting": "đang chờ", "called": "đã gọi", "serving": "đang phục vụ",
+        "held": "tạm giữ", "done": "đã xong", "no_show": "vắng mặt", "cancelled": "đã hủy",
+        "expired": "hết hạn",
+    },
 }
 
 
@@ -71,11 +68,40 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
+def public_params(params: dict | None) -> dict[str, object]:
+    """``params`` as JSON-safe values (numbers and booleans kept, anything else text),
+    each text cut to :data:`MAX_PARAM_CHARS` characters, ending with "…" when cut."""
+    cleaned: dict[str, object] = {}
+    for key, value in (params or {}).items():
+        if not isinstance(value, (bool, int, float)):
+            value = str(value)
+            if len(value) > MAX_PARAM_CHARS:
+                value = value[: MAX_PARAM_CHARS - 1] + "…"
+        cleaned[str(key)] = value
+    return cleaned
+
+
+def render_pair(templates: tuple[str, str], params: dict | None,
+                vietnamese_values: dict[str, dict[str, str]] = VIETNAMESE_VALUES,
+                ) -> tuple[str, str]:
+    """Fill a (Vietnamese, English) pair of templates; a missing value stays ``{name}``.
+    A value listed in ``vietnamese_values`` for its parameter is worded so in Vietnamese."""
+    values = {k: str(v) for k, v in public_params(params).items()}
+    vietnamese = {k: vietnamese_values.get(k, {}).get(v, v) for k, v in values.items()}
+    vi, en = templates
+    return vi.format_map(_SafeDict(vietnamese)), en.format_map(_SafeDict(values))
+
+
 def render(code: str, params: dict | None = None) -> tuple[str, str]:
     """Return the (Vietnamese, English) messages of ``code`` with ``params`` filled in."""
-    vi, en = MESSAGES.get(code, (code, code))
-    values = _SafeDict({k: str(v) for k, v in (params or {}).items()})
-    return vi.format_map(values), en.format_map(values)
+    return render_pair(MESSAGES.get(code, (code, code)), params)
+
+
+def error_dict(code: str, message_vi: str, message_en: str, params: dict | None) -> dict:
+    """The ``error`` object of a reply: ``{"code", "message", "message_en", "params"}``;
+    ``message`` is Vietnamese only, ``params`` the bounded values the texts were filled with."""
+    return {"code": code, "message": message_vi, "message_en": message_en,
+            "params": public_params(params)}
 
 
 class DomainError(Exception):
@@ -89,6 +115,6 @@ class DomainError(Exception):
         self.message_vi, self.message_en = render(code, params)
         super().__init__(f"{code}: {self.message_en}")
 
-    def as_dict(self) -> dict[str, str]:
-        """The ``error`` object of a reply: stable code plus "Vietnamese / English" message."""
-        return {"code": self.code, "message": f"{self.message_vi} / {self.message_en}"}
+    def as_dict(self) -> dict:
+        """The ``error`` object of a reply (see :func:`error_dict`)."""
+        return error_dict(self.code, self.message_vi, self.message_en, self.params)

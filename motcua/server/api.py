@@ -1,20 +1,19 @@
 """``/api/v1``: services, tickets and the board for kiosks, phones and integrations.
 
 Reads come from the dispatcher's live state (today) or the database (older tickets);
-the one write, issuing a ticket, goes through the dispatcher like an MQTT ``issue``, with
-the device's ``Idempotency-Key`` as request id. Status codes: ``docs/http.md``.
+the writes, a kiosk issuing a ticket and a holder cancelling theirs, go through the
+dispatcher like MQTT commands, with the client's ``Idempotency-Key`` as request id and
+the contract's argument models as the one check. Status codes: ``docs/http.md``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.exc
 from flask import Blueprint, Response, jsonify, request, url_for
-from pydantic import ValidationError
 
 from motcua import contract
 from motcua.devices import verify_token
@@ -42,6 +41,8 @@ ISSUING_KIND = "kiosk"
 #: Ticket ids are ``secrets.token_urlsafe(12)``; the column holds at most 40 characters.
 MAX_TICKET_ID_LENGTH = 40
 REPLAY_HEADER = "Idempotent-Replay"
+#: Domain action of a holder cancelling from the public ticket page.
+HOLDER_CANCEL_ACTION = "cancel_by_holder"
 
 
 @api.after_request
@@ -90,9 +91,11 @@ def _service_entry(state: SiteState, code: str, waiting: int) -> dict[str, Any]:
 
 
 def _priorities(runtime: HubRuntime) -> list[dict[str, str]]:
-    labels = runtime.priority_labels or {}
-    return [{"code": p.value, "label": labels.get(p) or labels.get(p.value) or p.value}
-            for p in Priority]
+    """The priority groups a kiosk offers, with the site's labels (every group, labelled
+    by its code, when the runtime has no labels)."""
+    labels = {Priority(key): label for key, label in (runtime.priority_labels or {}).items()}
+    offered = [p for p in Priority if p in labels] or list(Priority)
+    return [{"code": p.value, "label": labels.get(p, p.value)} for p in offered]
 
 
 # --- tickets --------------------------------------------------------------------------
@@ -116,6 +119,29 @@ def issue_ticket() -> Response:
     response.headers["Location"] = url_for(".get_ticket", ticket_id=result.ticket["id"])
     response.headers.update(headers)
     return response
+
+
+@api.post("/tickets/<ticket_id>/cancel")
+def cancel_ticket(ticket_id: str) -> Response:
+    """The holder cancels their ticket; the unguessable id is the proof (no device token)."""
+    runtime = current_runtime()
+    ticket = _checked_ticket_reference(ticket_id)
+    state = _require_state(runtime)
+    # Only the token opens this: a number such as A015 is public (the board shows it).
+    if not read_consistently(lambda: ticket in state.tickets):
+        raise ApiError("unknown_ticket", ticket=ticket)
+    result = _execute(runtime, Request(
+        Command(HOLDER_CANCEL_ACTION, {"ticket": ticket}), source="http/holder",
+        request_id=_idempotency_key()))
+    if not result.ok:
+        return error_response(result.error)
+    return jsonify(result.ticket)
+
+
+@api.get("/devices")
+def list_devices() -> Response:
+    """Every device the hub has heard of: kind, id, online, kiosk printer, last seen."""
+    return jsonify(current_runtime().device_list())
 
 
 @api.get("/tickets/<ticket_id>")
@@ -214,20 +240,22 @@ def _idempotency_key() -> str | None:
 
 
 def _issue_args() -> dict[str, Any]:
-    """The checked ``{"service", "priority"}`` of the body; unknown fields are ignored."""
+    """The checked ``{"service", "priority"}`` of the body (the contract's own check for
+    the kiosk ``issue`` action); unknown fields are ignored."""
     try:
-        document = json.loads(request.get_data().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ApiError("bad_json") from None
-    if not isinstance(document, dict):
-        raise ApiError("bad_json")
+        document = contract.json_object(request.get_data())
+        return contract.parse_args(contract.TopicKind.KIOSK_CMD, "issue", document)
+    except contract.ContractError as error:
+        raise ApiError(error.code, **error.params) from None
+
+
+def _checked_ticket_reference(ticket_id: str) -> str:
+    """``ticket_id`` checked as the ``ticket`` argument of the counter ``cancel`` action."""
     try:
-        checked = contract.IssueArgs.model_validate(document)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ApiError("invalid_argument", field=field) from None
-    return checked.model_dump()
+        return contract.parse_args(contract.TopicKind.COUNTER_CMD, "cancel",
+                                   {"ticket": ticket_id})["ticket"]
+    except contract.ContractError as error:
+        raise ApiError(error.code, **error.params) from None
 
 
 def _execute(runtime: HubRuntime, command: Request) -> Result:

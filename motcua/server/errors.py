@@ -1,9 +1,8 @@
-"""Every HTTP error is JSON ``{"error": {"code", "message"}}`` with the right status.
+"""Every HTTP error is JSON ``{"error": {"code", "message", "message_en", "params"}}``.
 
-Codes and messages are those of the domain (:mod:`motcua.domain.errors`) and of the wire
-contract (:mod:`motcua.contract`), so a kiosk shows the same words over HTTP and MQTT;
-:data:`HTTP_MESSAGES` adds the few that only HTTP has. :data:`STATUS_OF` is the one table
-from code to status (see ``docs/http.md`` for why each status was chosen).
+Codes and messages come from the hub's one catalog (:mod:`motcua.errors`), so a kiosk
+shows the same words over HTTP and MQTT. :data:`STATUS_OF` is the one table from code to
+status (see ``docs/http.md`` for why each status was chosen).
 """
 
 from __future__ import annotations
@@ -14,32 +13,12 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from motcua import contract
-from motcua.domain import errors as domain_errors
+from motcua.errors import HTTP_MESSAGES, error_object
+
+__all__ = ["HTTP_MESSAGES", "STATUS_OF", "ApiError", "error_object", "error_response",
+           "register_error_handlers"]
 
 log = logging.getLogger(__name__)
-
-#: Codes only the HTTP side gives: code -> (Vietnamese, English).
-HTTP_MESSAGES: dict[str, tuple[str, str]] = {
-    "unauthorized": (
-        "Thiếu hoặc sai mã truy cập của thiết bị",
-        "Missing or invalid device token",
-    ),
-    "not_found": ("Không có địa chỉ {path}", "Not found: {path}"),
-    "method_not_allowed": (
-        "Không hỗ trợ phương thức {method} tại {path}",
-        "Method {method} is not allowed on {path}",
-    ),
-    "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
-    "headers_too_large": ("Phần đầu yêu cầu quá lớn", "Request headers too large"),
-    "http_error": ("Lỗi HTTP {status}", "HTTP error {status}"),
-    "internal_error": ("Lỗi máy chủ, không có thay đổi", "Internal server error"),
-    "hub_timeout": (
-        "Máy chủ chưa trả lời kịp, vui lòng thử lại",
-        "The hub did not answer in time; try again",
-    ),
-    "not_ready": ("Máy chủ đang khởi động", "The hub is starting"),
-}
 
 #: Status of each error code. Anything else the domain refuses is a 409: the request was
 #: understood, the queue's current state does not allow it.
@@ -57,6 +36,9 @@ STATUS_OF: dict[str, int] = {
     "outside_hours": 409,
     "service_inactive": 409,
     "expired": 409,
+    "clock_skew": 400,
+    "rate_limited": 429,
+    "not_available": 501,
     "payload_too_large": 413,
     "headers_too_large": 431,
     "unknown_service": 422,
@@ -79,34 +61,20 @@ RETRY_AFTER_S: dict[str, int] = {
     "shutting_down": 5,
     "not_ready": 5,
 }
-
-_CATALOGS = (HTTP_MESSAGES, contract.ERROR_MESSAGES, domain_errors.MESSAGES)
-
-
-class _Params(dict):
-    """Format parameters that leave a placeholder without a value as it is."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+#: Refusals whose wait is in their own params (``retry_s``).
+RETRY_AFTER_PARAM = "retry_s"
 
 
-def error_object(code: str, **params: Any) -> dict[str, str]:
-    """``{"code", "message"}`` with the "Vietnamese / English" message of ``code``."""
-    for catalog in _CATALOGS:
-        if code in catalog:
-            vi, en = catalog[code]
-            values = _Params({k: str(v) for k, v in params.items()})
-            return {"code": code, "message": f"{vi.format_map(values)} / {en.format_map(values)}"}
-    return {"code": code, "message": f"{code} / {code}"}
-
-
-def error_response(error: dict[str, str], status: int | None = None,
+def error_response(error: dict[str, Any], status: int | None = None,
                    headers: dict[str, str] | None = None) -> Response:
     """A JSON error response for an error object (as in a dispatcher ``Result``)."""
     code = error["code"]
     response = jsonify({"error": error})
     response.status_code = status or STATUS_OF.get(code, DEFAULT_REFUSAL_STATUS)
-    if code in RETRY_AFTER_S:
+    retry_s = (error.get("params") or {}).get(RETRY_AFTER_PARAM)
+    if isinstance(retry_s, int):
+        response.headers["Retry-After"] = str(retry_s)
+    elif code in RETRY_AFTER_S:
         response.headers["Retry-After"] = str(RETRY_AFTER_S[code])
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -37,16 +37,37 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["error"],
         "properties": {"error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "message_en", "params"],
+            "description": "The same object as the error of an MQTT reply (docs/contract.md).",
             "properties": {
                 "code": {"type": "string", "description": "stable machine code",
                          "examples": ["sold_out"]},
                 "message": {"type": "string",
-                            "description": "\"Vietnamese / English\" text for people"},
+                            "description": "Vietnamese text for people (Vietnamese only)"},
+                "message_en": {"type": "string", "description": "the English text"},
+                "params": {"type": "object",
+                           "description": "values filled into both texts, each text at "
+                                          "most 64 characters",
+                           "additionalProperties": {
+                               "type": ["string", "integer", "number", "boolean"]}},
             },
         }},
     },
     "Priority": {"type": "string", "enum": list(contract.PRIORITIES)},
+    "Device": {
+        "type": "object",
+        "description": "A device the hub has heard of (retained presence, kiosk printer).",
+        "required": ["kind", "id", "online", "printer", "last_seen"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(contract.DEVICE_KINDS)},
+            "id": {"type": "string", "examples": ["1", "sanh-a"]},
+            "online": {"type": ["boolean", "null"],
+                       "description": "its retained presence; true after a printer report"},
+            "printer": {"type": ["string", "null"], "enum": [*contract.PRINTER_STATUSES, None],
+                        "description": "kiosks: last printer status reported"},
+            "last_seen": {**_TIMESTAMP, "type": ["string", "null"]},
+        },
+    },
     "Ticket": {
         "type": "object",
         "description": "The ticket object of the MQTT contract v1.",
@@ -178,6 +199,7 @@ _PATHS: dict[str, Any] = {
             "400": _error("bad_json, invalid_argument (the message names the field)"),
             "401": _error("unauthorized: missing or unknown kiosk token"),
             "409": _error("sold_out, outside_hours, service_inactive, id_reused, expired"),
+            "429": _error("rate_limited: this kiosk issues too fast (Retry-After)"),
             "413": _error("payload_too_large"),
             "422": _error("unknown_service"),
             "503": {"$ref": "#/components/responses/Unavailable"},
@@ -190,6 +212,33 @@ _PATHS: dict[str, Any] = {
                         "schema": {"type": "string", "maxLength": 64}}],
         "responses": {"200": _json(_ref("Ticket"), "the ticket now"),
                       "404": {"$ref": "#/components/responses/NotFound"}},
+    }},
+    "/api/v1/tickets/{ticket_id}/cancel": {"post": {
+        "operationId": "cancelTicket",
+        "summary": "The holder cancels their ticket (the unguessable id is the proof)",
+        "description": (
+            "No device token: only the ticket's id (from its printed QR code) opens this; "
+            "a ticket number such as A015 is refused with 404. With an Idempotency-Key a "
+            "repeat returns the first answer."),
+        "parameters": [
+            {"name": "ticket_id", "in": "path", "required": True,
+             "schema": {"type": "string", "minLength": 1, "maxLength": 64}},
+            {"name": "Idempotency-Key", "in": "header", "required": False,
+             "schema": {"type": "string", "minLength": 1, "maxLength": 64}},
+        ],
+        "responses": {
+            "200": _json(_ref("Ticket"), "the ticket, now cancelled"),
+            "400": _error("invalid_argument (ticket id with control characters or too long)"),
+            "404": _error("unknown_ticket: no ticket of today has this id"),
+            "409": _error("the ticket can no longer be cancelled (called, served, ...)"),
+            "503": {"$ref": "#/components/responses/Unavailable"},
+        },
+    }},
+    "/api/v1/devices": {"get": {
+        "operationId": "listDevices",
+        "summary": "Devices heard of: kind, id, online, kiosk printer, last seen",
+        "responses": {"200": _json({"type": "array", "items": _ref("Device")},
+                                   "every device, by kind then id")},
     }},
     "/api/v1/board": {"get": {
         "operationId": "getBoard",
@@ -213,7 +262,8 @@ _DOCUMENT: dict[str, Any] = {
         "description": (
             "API của máy chủ xếp hàng Bộ phận Một cửa. / "
             "HTTP API of the motcua queue hub. Every error is "
-            "{\"error\": {\"code\", \"message\"}}, message in Vietnamese / English."),
+            "{\"error\": {\"code\", \"message\", \"message_en\", \"params\"}}: message in "
+            "Vietnamese, message_en in English."),
     },
     "servers": [{"url": "/"}],
     "paths": _PATHS,

@@ -55,6 +55,10 @@ class HubRuntime(Protocol):
         """The board's last calls, ``{"ticket", "counter", "service", "at"}``, newest first."""
         ...
 
+    def device_list(self) -> list[dict[str, Any]]:
+        """Devices heard of, ``{"kind", "id", "online", "printer", "last_seen"}``."""
+        ...
+
 
 def current_runtime() -> HubRuntime:
     """The runtime of the app handling the current request."""

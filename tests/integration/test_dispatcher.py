@@ -51,14 +51,15 @@ def test_a_repeated_request_id_returns_the_first_reply_even_after_a_restart(stor
 def test_the_same_id_with_another_payload_is_id_reused(store, clock):
     """Given an answered issue with id r1,
     when the same device sends id r1 for another service,
-    then it gets id_reused with a Vietnamese + English message, and nothing is issued."""
+    then it gets id_reused with its Vietnamese and English messages, and nothing is issued."""
     with Dispatcher(store, clock=clock) as dispatcher:
         dispatcher.execute(issue_request())
         reused = dispatcher.execute(issue_request(service="ho-tich"))
     assert reused.error == {
         "code": "id_reused",
-        "message": "Mã yêu cầu r1 đã dùng cho một yêu cầu khác / "
-                   "Request id r1 was already used for a different request",
+        "message": "Mã yêu cầu r1 đã dùng cho một yêu cầu khác",
+        "message_en": "Request id r1 was already used for a different request",
+        "params": {"id": "r1"},
     }
     assert count(store, ticket) == 1
 

@@ -19,6 +19,7 @@ from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Command, Priority
 from motcua.metrics import HubMetrics
 from motcua.server import HubRuntime, create_app
+from motcua.device_registry import DeviceRegistry
 from motcua.server.errors import error_object, error_response
 from motcua.server.openapi import openapi_document
 from motcua.server.serve import serve
@@ -39,9 +40,12 @@ class FakeRuntime:
         self.store = store
         self.setup = dispatcher.state.setup
         self.metrics = HubMetrics()
-        self.priority_labels = {Priority.ELDERLY: "Người cao tuổi"}
+        # What SiteConfig.priority_labels() gives for a site offering the elderly group.
+        self.priority_labels = {Priority.NORMAL: "Thông thường",
+                                Priority.ELDERLY: "Người cao tuổi"}
         self.connected = True
         self.calls: list[dict[str, Any]] = []
+        self.devices = DeviceRegistry()
         dispatcher.add_observer(self.metrics.observe)
 
     def broker_connected(self) -> bool:
@@ -49,6 +53,9 @@ class FakeRuntime:
 
     def recent_calls(self) -> list[dict[str, Any]]:
         return list(self.calls)
+
+    def device_list(self) -> list[dict[str, Any]]:
+        return self.devices.listing()
 
 
 @pytest.fixture
@@ -145,8 +152,8 @@ def test_services_list_waiting_estimate_and_open_counters(client, dispatcher, to
         "active": True, "waiting": 1, "est_wait_s": 2 * 12 * 60, "counters": [1],
     }
     assert services["ho-tich"]["waiting"] == 0 and services["ho-tich"]["est_wait_s"] == 8 * 60
-    labels = {p["code"]: p["label"] for p in body["priorities"]}
-    assert labels["elderly"] == "Người cao tuổi" and labels["normal"] == "normal"
+    assert body["priorities"] == [{"code": "normal", "label": "Thông thường"},
+                                  {"code": "elderly", "label": "Người cao tuổi"}]
     assert body["site"] == "test-site"
 
 
@@ -237,13 +244,15 @@ def test_without_a_key_each_post_is_a_new_ticket(client, token):
 def test_an_unknown_service_is_422(client, token):
     """Given no service "khong-co",
     when a kiosk asks for it,
-    then it is 422 unknown_service with a Vietnamese / English message."""
+    then it is 422 unknown_service with Vietnamese and English messages kept apart."""
     response = issue(client, token, {"service": "khong-co"})
 
     assert response.status_code == 422
     assert response.get_json() == {"error": {
         "code": "unknown_service",
-        "message": "Không có dịch vụ khong-co / Unknown service: khong-co"}}
+        "message": "Không có dịch vụ khong-co",
+        "message_en": "Unknown service: khong-co",
+        "params": {"service": "khong-co"}}}
 
 
 def test_outside_issuing_hours_is_409(client, clock, token):
@@ -285,7 +294,9 @@ def test_wrong_types_are_400_invalid_argument_naming_the_field(client, token, bo
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "invalid_argument"
-    assert f"Invalid argument: {field}" in error["message"]
+    assert error["message"] == f"Tham số không hợp lệ: {field}"
+    assert error["message_en"] == f"Invalid argument: {field}"
+    assert error["params"] == {"field": field}
 
 
 def test_unknown_fields_are_ignored(client, token):
@@ -383,7 +394,9 @@ def test_unknown_routes_and_methods_are_json_errors(client):
     assert missing.status_code == 404
     assert missing.get_json()["error"] == {
         "code": "not_found",
-        "message": "Không có địa chỉ /api/v1/khong-co / Not found: /api/v1/khong-co"}
+        "message": "Không có địa chỉ /api/v1/khong-co",
+        "message_en": "Not found: /api/v1/khong-co",
+        "params": {"path": "/api/v1/khong-co"}}
     assert wrong.status_code == 405
     assert wrong.get_json()["error"]["code"] == "method_not_allowed"
     assert "GET" in wrong.headers["Allow"]

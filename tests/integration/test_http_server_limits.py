@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from motcua.server import create_app
-from motcua.server.serve import MAX_HEADER_BYTES, HttpServer, serve
+from motcua.server.serve import MAX_BODY_BYTES, MAX_HEADER_BYTES, HttpServer, serve
 
 TIMEOUT_S = 5.0
 
@@ -58,27 +58,29 @@ def json_error(headers: dict[str, str], body: bytes) -> dict[str, str]:
 def test_a_declared_body_over_the_limit_is_refused_in_json_before_it_is_sent(server):
     """Given a POST declaring a terabyte body and sending none of it,
     when the server reads its headers, then it answers 413 with the JSON error
-    payload_too_large naming the 65536-byte limit, and closes the connection."""
+    payload_too_large naming the 8192-byte limit, and closes the connection."""
     status, headers, body = exchange(server, (
         b"POST /api/v1/tickets HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
         b"Content-Length: 1000000000000\r\n\r\n"))
 
+    assert MAX_BODY_BYTES == 8192
     assert status == 413
     assert json_error(headers, body) == {
         "code": "payload_too_large",
-        "message": "Yêu cầu quá lớn (tối đa 65536 byte) / "
-                   "Request too large (at most 65536 bytes)",
+        "message": "Yêu cầu quá lớn (tối đa 8192 byte)",
+        "message_en": "Request too large (at most 8192 bytes)",
+        "params": {"limit": 8192},
     }
     assert headers["connection"] == "close"
 
 
 def test_a_chunked_body_over_the_limit_is_refused_in_json(server):
     """Given a chunked POST announcing a 70,000-byte chunk,
-    when 65,537 body bytes (chunk-size line included) have arrived, then the server
+    when 8,193 body bytes (chunk-size line included) have arrived, then the server
     answers 413 payload_too_large. (Sending the rest would leave bytes unread when the
     server closes, and TCP would reset the connection under the answer.)"""
     size_line = b"%x\r\n" % 70_000
-    body = size_line + b"x" * (65_537 - len(size_line))
+    body = size_line + b"x" * (MAX_BODY_BYTES + 1 - len(size_line))
     status, headers, answer = exchange(server, (
         b"POST /api/v1/tickets HTTP/1.1\r\nHost: hub\r\nTransfer-Encoding: chunked\r\n\r\n"
         + body))
@@ -100,7 +102,9 @@ def test_headers_running_past_16_kib_are_refused_in_json(server):
     assert status == 431
     assert json_error(headers, body) == {
         "code": "headers_too_large",
-        "message": "Phần đầu yêu cầu quá lớn / Request headers too large",
+        "message": "Phần đầu yêu cầu quá lớn",
+        "message_en": "Request headers too large",
+        "params": {},
     }
 
 
@@ -113,7 +117,8 @@ def test_a_malformed_chunk_is_a_json_bad_request(server):
 
     assert status == 400
     assert json_error(headers, body) == {
-        "code": "bad_request", "message": "Yêu cầu không hợp lệ / Bad request"}
+        "code": "bad_request", "message": "Yêu cầu không hợp lệ",
+        "message_en": "Bad request", "params": {}}
 
 
 def test_an_unsupported_transfer_encoding_is_a_json_http_error(server):
@@ -124,18 +129,20 @@ def test_an_unsupported_transfer_encoding_is_a_json_http_error(server):
 
     assert status == 501
     assert json_error(headers, body) == {
-        "code": "http_error", "message": "Lỗi HTTP 501 / HTTP error 501"}
+        "code": "http_error", "message": "Lỗi HTTP 501", "message_en": "HTTP error 501",
+        "params": {"status": 501}}
 
 
 def test_a_body_of_exactly_the_limit_reaches_the_app(server):
-    """Given a POST to an unknown path with a body of exactly 65536 bytes,
+    """Given a POST to an unknown path with a body of exactly the limit (8192 bytes),
     when the server reads it, then the app itself answers: 404 not_found in JSON,
     the connection stays open for another request."""
-    body_sent = b"x" * 65536
+    body_sent = b"x" * MAX_BODY_BYTES
     status, headers, body = exchange(server, (
         b"POST /nowhere HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n"
         + f"Content-Length: {len(body_sent)}\r\n\r\n".encode() + body_sent))
 
     assert status == 404
     assert json_error(headers, body) == {
-        "code": "not_found", "message": "Không có địa chỉ /nowhere / Not found: /nowhere"}
+        "code": "not_found", "message": "Không có địa chỉ /nowhere",
+        "message_en": "Not found: /nowhere", "params": {"path": "/nowhere"}}

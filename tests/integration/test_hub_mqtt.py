@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import time
 
 import pytest
@@ -44,16 +45,39 @@ def probe(mosquitto_broker):
     device.close()
 
 
-def late_retained(broker, topic: str) -> dict:
-    """What a subscriber arriving now receives for ``topic`` (the retained message)."""
-    late = MqttProbe(broker.url())
-    try:
-        late.subscribe(topic)
-        # Subscribing while the hub (re)publishes yields the live copy instead of the
-        # retained one; either carries the same state.
-        return json.loads(late.wait_for(topic).payload)
-    finally:
-        late.close()
+def late_retained(broker, topic: str, timeout: float = 10.0, until=None) -> dict:
+    """The retained message of ``topic``, as a subscriber arriving now receives it.
+
+    Only a message delivered with the retain flag counts: a live copy published while
+    the late subscriber connects (MQTT 5 clears the flag on live delivery) would prove
+    nothing about what the broker keeps for the next display. While the hub is still
+    (re)publishing (or, with ``until``, until the retained payload satisfies it: the
+    publisher runs just after the reply), a new subscriber tries again, until ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        late = MqttProbe(broker.url())
+        try:
+            late.subscribe(topic)
+            retained = _first_retained(late, topic, 1.0)
+        finally:
+            late.close()
+        if retained is not None and (until is None or until(json.loads(retained))):
+            return json.loads(retained)
+    raise AssertionError(f"no matching retained message on {topic} within {timeout} s")
+
+
+def _first_retained(probe: MqttProbe, topic: str, wait_s: float) -> bytes | None:
+    """The payload of the first message on ``topic`` delivered as retained, or None."""
+    deadline = time.monotonic() + wait_s
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            message = probe.messages.get(timeout=remaining)
+        except queue.Empty:
+            return None
+        if message.topic == topic and message.retain and message.payload:
+            return message.payload
+    return None
 
 
 def test_kiosk_issue_gets_a_reply_with_the_ticket(hub, probe):
@@ -80,12 +104,14 @@ def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, 
     called = json.loads(probe.wait_for(f"{ROOT}/event/called").payload)
     assert {k: called[k] for k in ("ticket", "counter", "service", "recall")} == {
         "ticket": "A001", "counter": 1, "service": "dat-dai", "recall": 0}
-    board = late_retained(mosquitto_broker, f"{ROOT}/board")
-    assert board["epoch"] == hub.dispatcher.epoch and board["seq"] == hub.dispatcher.seq
+    board = late_retained(mosquitto_broker, f"{ROOT}/board",
+                          until=lambda b: b["seq"] == hub.dispatcher.seq)
+    assert board["epoch"] == hub.dispatcher.epoch
     assert board["counters"][0] == {"counter": 1, "name": board["counters"][0]["name"],
                                     "status": "open", "ticket": "A001"}
     assert board["recent"][0]["ticket"] == "A001"
-    state = late_retained(mosquitto_broker, f"{ROOT}/counter/1/state")
+    state = late_retained(mosquitto_broker, f"{ROOT}/counter/1/state",
+                          until=lambda s: s["ticket"] is not None)
     assert (state["status"], state["clerk"], state["ticket"]["number"]) == (
         "open", "Nguyễn Thị Lan", "A001")
 
@@ -145,6 +171,9 @@ def test_a_v5_response_topic_in_the_reply_subtree_is_honoured(hub, probe):
                   ResponseTopic=f"{ROOT}/kiosk/1/reply/abc", CorrelationData=b"corr-1")
     message = probe.wait_for(f"{ROOT}/kiosk/1/reply/abc")
     assert message.properties.CorrelationData == b"corr-1"
+    # Published through the contract's topic table: QoS 1, not retained, JSON.
+    assert (message.qos, message.retain, message.properties.ContentType) == (
+        1, False, "application/json")
     assert json.loads(message.payload)["ticket"]["number"] == "C001"
 
 
@@ -199,7 +228,8 @@ def test_a_wrong_broker_password_stops_the_hub_with_a_clear_error(tmp_path, mosq
 def test_the_hub_serves_http_beside_mqtt(config, clock, mosquitto_broker):
     """Given a hub started with HTTP on a free port,
     when /healthz and /api/v1/board are fetched over real HTTP,
-    then health is ok (database and broker up) and the board has the site's six counters."""
+    then health is ok (database and broker up), the board has the site's six counters,
+    and /api/v1/services offers the site file's priority groups with their labels."""
     import urllib.request
 
     with Hub(config, clock=clock) as running:
@@ -208,5 +238,15 @@ def test_the_hub_serves_http_beside_mqtt(config, clock, mosquitto_broker):
             health = json.loads(response.read())
         with urllib.request.urlopen(f"{base}/api/v1/board", timeout=5) as response:
             board = json.loads(response.read())
+        with urllib.request.urlopen(f"{base}/api/v1/services", timeout=5) as response:
+            priorities = json.loads(response.read())["priorities"]
     assert health["status"] == "ok" and health["broker"]["connected"] is True
     assert [c["counter"] for c in board["counters"]] == [1, 2, 3, 4, 5, 6]
+    assert priorities == [
+        {"code": "normal", "label": "Thông thường"},
+        {"code": "elderly", "label": "Người cao tuổi"},
+        {"code": "disabled", "label": "Người khuyết tật"},
+        {"code": "pregnant", "label": "Phụ nữ có thai"},
+        {"code": "merit", "label": "Người có công với cách mạng"},
+        {"code": "child", "label": "Người đi cùng trẻ nhỏ"},
+    ]

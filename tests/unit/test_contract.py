@@ -26,10 +26,13 @@ from motcua.contract import (
     Ticket,
     TopicKind,
     Topics,
-    command_expired,
+    check_clock_skew,
     dump,
+    expiry_is_trusted,
+    honoured_expiry_s,
     parse_command,
 )
+from motcua import errors as catalog
 from motcua.contract_doc import render_contract_markdown
 
 ICT = dt.timezone(dt.timedelta(hours=7))
@@ -101,6 +104,24 @@ def test_subscription_filters_use_single_level_wildcards():
 def test_parse_recognises_every_contract_topic(topic, expected):
     """Given a topic of the site, When parsed, Then its kind and key come back."""
     assert SITE.parse(f"motcua/v1/hcm-q1/{topic}") == expected
+
+
+@pytest.mark.parametrize(
+    ("topic", "device", "source", "is_command"),
+    [
+        ("counter/3/cmd", ("counter", "3"), "counter/3", True),
+        ("kiosk/sanh-a/cmd", ("kiosk", "sanh-a"), "kiosk/sanh-a", True),
+        ("kiosk/sanh-a/reply/x", ("kiosk", "sanh-a"), "kiosk/sanh-a", False),
+        ("device/kiosk/1/status", ("kiosk", "1"), "kiosk/1", False),
+        ("service/dat-dai/state", None, None, False),
+        ("board", None, None, False),
+    ],
+)
+def test_parsed_topics_name_their_device_and_request_source(topic, device, source, is_command):
+    """Given a parsed topic, Then `device`, `source` (the idempotence key the hub uses)
+    and `is_command` come from the parser, never from slicing the topic string."""
+    parsed = SITE.parse(f"motcua/v1/hcm-q1/{topic}")
+    assert (parsed.device, parsed.source, parsed.is_command) == (device, source, is_command)
 
 
 @pytest.mark.parametrize(
@@ -252,7 +273,7 @@ def test_command_envelope_new_round_trips_through_parse_command():
         (b"[]", "bad_json"),
         (b'"call_next"', "bad_json"),
         (b"null", "bad_json"),
-        (b"[" * 30000 + b"]" * 30000, "bad_json"),
+        (b"[" * 4000 + b"]" * 4000, "bad_json"),
         (b'{"action": "call_next"}', "invalid_argument"),
         (b'{"id": "", "action": "call_next"}', "invalid_argument"),
         (b'{"id": 7, "action": "call_next"}', "invalid_argument"),
@@ -260,7 +281,9 @@ def test_command_envelope_new_round_trips_through_parse_command():
         (b'{"id": "a"}', "invalid_argument"),
         (b'{"id": "a", "action": 1}', "invalid_argument"),
         (b'{"id": "a", "action": "issue"}', "unknown_action"),
-        (b'{"id": "a", "action": "CALL_NEXT"}', "unknown_action"),
+        (b'{"id": "a", "action": "CALL_NEXT"}', "invalid_argument"),
+        (b'{"id": "a", "action": "dance"}', "unknown_action"),
+        (b'{"id": "a\\u0000b", "action": "call_next"}', "invalid_argument"),
     ],
 )
 def test_each_malformed_payload_class_gets_its_error_code(payload, code):
@@ -268,12 +291,15 @@ def test_each_malformed_payload_class_gets_its_error_code(payload, code):
     assert _refusal(COUNTER, payload).code == code
 
 
-def test_payload_of_exactly_64_kib_is_read():
-    """Given a payload of exactly MAX_PAYLOAD_BYTES, Then the size check lets it through."""
+def test_payload_of_exactly_the_limit_is_read():
+    """Given a payload of exactly MAX_PAYLOAD_BYTES (8 KiB), Then the size check lets it
+    through, and one byte more is payload_too_large."""
+    assert contract.MAX_PAYLOAD_BYTES == 8192
     head = b'{"id":"a","action":"call_next","pad":"'
     payload = head + b"x" * (contract.MAX_PAYLOAD_BYTES - len(head) - 2) + b'"}'
     assert len(payload) == contract.MAX_PAYLOAD_BYTES
     assert parse_command(COUNTER, payload).action == "call_next"
+    assert _refusal(COUNTER, payload + b" ").code == "payload_too_large"
 
 
 @pytest.mark.parametrize(
@@ -303,6 +329,18 @@ def test_payload_of_exactly_64_kib_is_read():
         (KIOSK, {"action": "issue", "service": "dat-dai", "priority": 1}, "priority"),
         (KIOSK, {"action": "lookup", "code": ""}, "code"),
         (KIOSK, {"action": "printer", "status": "good"}, "status"),
+        (COUNTER, {"action": "open", "clerk": "Lan\x00"}, "clerk"),
+        (COUNTER, {"action": "open", "clerk": "Lan\nHoa"}, "clerk"),
+        (COUNTER, {"action": "open", "clerk": "\x1b[2J"}, "clerk"),
+        (COUNTER, {"action": "open", "clerk": "x" * 65}, "clerk"),
+        (COUNTER, {"action": "call", "ticket": "A0\x7f15"}, "ticket"),
+        (COUNTER, {"action": "cancel", "ticket": ""}, "ticket"),
+        (COUNTER, {"action": "set_priority", "ticket": "A015", "priority": "elderly",
+                   "reason": "a\u0085b"}, "reason"),
+        (KIOSK, {"action": "lookup", "code": "x" * 65}, "code"),
+        (COUNTER, {"action": "x" * 33}, "action"),
+        (COUNTER, {"action": "call_next", "sent_at": "2024-05-02T08:15:00+07:00" + " " * 40},
+         "sent_at"),
     ],
 )
 def test_wrong_argument_types_are_refused_naming_the_field(kind, fields, field):
@@ -321,6 +359,7 @@ def test_every_action_of_each_kind_is_accepted_with_valid_args():
     kiosk actions are unknown on counter topics (and the reverse)."""
     examples = {
         "open": {"clerk": "lan", "services": ["dat-dai"]}, "call": {"ticket": "A015"},
+        "cancel": {"ticket": "A015"},
         "transfer": {"to_service": "ho-tich"}, "walk_in": {},
         "set_priority": {"ticket": "A015", "priority": "elderly", "reason": "Người cao tuổi"},
         "rate": {"score": 5}, "issue": {"service": "dat-dai", "priority": "pregnant"},
@@ -335,38 +374,67 @@ def test_every_action_of_each_kind_is_accepted_with_valid_args():
 
 
 def test_unknown_action_reply_keeps_id_and_names_the_action():
-    """Given an unknown action, Then the error keeps the id and names the action."""
+    """Given an unknown action, Then the error keeps the id and names the action, with the
+    Vietnamese text alone in message."""
     error = _refusal(COUNTER, _command(action="dance"))
     assert error.request_id == "req-1"
     assert error.as_dict() == {
         "code": "unknown_action",
-        "message": "Thao tác không hợp lệ: dance / Unknown action: dance",
+        "message": "Thao tác không hợp lệ: dance",
+        "message_en": "Unknown action: dance",
+        "params": {"action": "dance"},
     }
 
 
-def test_fingerprint_ignores_sent_at_but_not_args():
-    """Given the same id re-sent with a new sent_at, Then its fingerprint is unchanged; with
-    other args it differs (the hub answers id_reused)."""
-    first = parse_command(COUNTER, _command(action="rate", score=3, sent_at="2024-05-02T08:15:00Z"))
-    retry = parse_command(COUNTER, _command(action="rate", score=3, sent_at="2024-05-02T08:15:05Z"))
-    other = parse_command(COUNTER, _command(action="rate", score=4))
-    assert first.fingerprint == retry.fingerprint != other.fingerprint
+def test_a_huge_action_is_refused_without_echoing_it():
+    """Given a 4 KB action name (under the payload limit), When parsed, Then it is
+    invalid_argument on `action` and neither the error object nor the exception text
+    carries more than a few dozen characters of it."""
+    error = _refusal(COUNTER, _command(action="a" * 4000))
+
+    assert (error.code, error.params) == ("invalid_argument", {"field": "action"})
+    assert len(json.dumps(error.as_dict())) < 300
+    assert len(str(error)) < 400
 
 
-def test_command_without_message_expiry_expires_after_30_seconds():
-    """Given a command sent at 08:15:00 without MQTT expiry, Then at 08:15:30 it is still
-    accepted, at 08:15:31 it is expired, and with a broker expiry it is never judged here."""
-    command = parse_command(COUNTER, _command(action="call_next", sent_at=AT.isoformat()))
-    assert not command_expired(command, AT + dt.timedelta(seconds=30), message_expiry_s=None)
-    assert command_expired(command, AT + dt.timedelta(seconds=31), message_expiry_s=None)
-    assert not command_expired(command, AT + dt.timedelta(hours=1), message_expiry_s=12)
+def test_the_kiosk_cancel_by_counter_action_takes_a_ticket():
+    """Given `cancel` with ticket A015 on a counter topic, Then it parses with that ticket;
+    on a kiosk topic it is unknown."""
+    assert parse_command(COUNTER, _command(action="cancel", ticket="A015")).args == {
+        "ticket": "A015"}
+    assert _refusal(KIOSK, _command(action="cancel", ticket="A015")).code == "unknown_action"
+
+
+def test_only_a_short_broker_expiry_is_trusted_and_longer_ones_are_cut():
+    """Given v5 expiries of none, 12 s, 30 s, 31 s and 4,294,967,295 s, Then the hub honours
+    none, 12, 30, 30 and 30 s, and trusts the broker's judgement of age only for 12 and 30."""
+    expiries = [None, 12, 30, 31, 4_294_967_295]
+    assert [honoured_expiry_s(e) for e in expiries] == [None, 12, 30, 30, 30]
+    assert [expiry_is_trusted(e) for e in expiries] == [False, True, True, False, False]
+
+
+@pytest.mark.parametrize(("ahead_s", "refused"), [(0, False), (5, False), (6, True),
+                                                   (86400 * 365, True)])
+def test_sent_at_ahead_of_the_hub_clock_is_clock_skew(ahead_s, refused):
+    """Given a command stamped `ahead_s` seconds after the hub's now, Then up to 5 s it
+    passes, and beyond it is refused with clock_skew naming the whole seconds ahead."""
+    sent_at = AT + dt.timedelta(seconds=ahead_s)
+    command = parse_command(COUNTER, _command(action="call_next", sent_at=sent_at.isoformat()))
+    if not refused:
+        check_clock_skew(command, AT)
+        return
+    with pytest.raises(ContractError) as caught:
+        check_clock_skew(command, AT)
+    assert (caught.value.code, caught.value.request_id) == ("clock_skew", "req-1")
+    assert caught.value.message_vi == (
+        f"Đồng hồ của thiết bị chạy nhanh hơn máy chủ {ahead_s} giây, vui lòng chỉnh lại giờ")
 
 
 def test_contract_error_codes_need_a_message():
     """Given a code missing from the catalog, When raised, Then KeyError stops the typo."""
     with pytest.raises(KeyError):
         ContractError("no_such_code")
-    assert all(vi and en and vi != en for vi, en in contract.ERROR_MESSAGES.values())
+    assert contract.ERROR_MESSAGES is catalog.CATALOG
 
 
 # ----------------------------------------------------------------------------- payloads
@@ -399,8 +467,8 @@ def test_error_reply_keeps_vietnamese_text_unescaped():
 
     assert dump(reply) == (
         '{"id":null,"ok":false,"ticket":null,"error":{"code":"bad_json","message":'
-        '"Yêu cầu không phải là một đối tượng JSON hợp lệ / '
-        'The request is not a valid JSON object"}}'
+        '"Yêu cầu không phải là một đối tượng JSON hợp lệ",'
+        '"message_en":"The request is not a valid JSON object","params":{}}}'
     ).encode("utf-8")
 
 

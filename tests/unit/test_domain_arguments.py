@@ -80,13 +80,16 @@ def test_every_error_code_has_both_messages() -> None:
     assert all(vi.strip() and en.strip() for vi, en in MESSAGES.values())
 
 
-def test_error_reply_joins_vietnamese_and_english() -> None:
-    """Given unknown_counter 9, When rendered for a reply, Then "vi / en" with 9 filled in."""
+def test_error_reply_keeps_vietnamese_and_english_apart() -> None:
+    """Given unknown_counter 9, When rendered for a reply, Then message is the Vietnamese
+    text alone, message_en the English one, params the value filled in."""
     error = DomainError("unknown_counter", counter=9)
 
     assert error.as_dict() == {
         "code": "unknown_counter",
-        "message": "Không có quầy số 9 / Unknown counter: 9",
+        "message": "Không có quầy số 9",
+        "message_en": "Unknown counter: 9",
+        "params": {"counter": 9},
     }
     assert render("sold_out") == (
         "Hết số cho dịch vụ {service}", "No more numbers today for {service}",

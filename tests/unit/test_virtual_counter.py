@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-
 import pytest
 
 from counter_panel.virtual import NotACommand, command_for, describe_reply, envelope
 from motcua import contract
+from motcua.domain import DomainError
 from motcua.up.demo import demo_site_text
 from motcua.site_config import example_config_text, parse_site_config
 
@@ -53,12 +52,21 @@ def test_envelope_adds_a_fresh_id_and_sent_at_and_parses_as_a_counter_command():
 
 
 def test_replies_read_as_one_line_per_press():
-    """Given a ticket reply and a refusal, then the clerk reads the number or the message."""
-    ticket = {"number": "A001", "status": "called"}
-    assert describe_reply(1, json.dumps({"id": "1", "ok": True, "ticket": ticket}).encode()) == (
-        "Quầy 1 → A001 (called)")
-    refusal = {"id": "2", "ok": False, "error": {"code": "queue_empty", "message": "Hết số"}}
-    assert describe_reply(3, json.dumps(refusal).encode()) == "Quầy 3 ✗ Hết số"
+    """Given a hub reply carrying ticket A001 called at counter 1 (a contract Reply),
+    then the clerk reads its number and status."""
+    ticket = contract.Ticket(id="tk1", number="A001", service="dat-dai", prefix="A",
+                             priority="normal", status="called", counter=1,
+                             issued_at="2026-11-23T08:00:00+07:00", waiting_ahead=0,
+                             est_wait_s=None)
+    reply = contract.Reply(id="1", ok=True, ticket=ticket)
+    assert describe_reply(1, contract.dump(reply)) == "Quầy 1 → A001 (called)"
+
+
+def test_a_refusal_reads_as_the_catalogs_vietnamese_text_only():
+    """Given the hub's queue_empty refusal as the catalog builds it,
+    then the clerk reads "Không còn công dân chờ" — the Vietnamese text, without English."""
+    reply = contract.Reply(id="2", ok=False, error=DomainError("queue_empty").as_dict())
+    assert describe_reply(3, contract.dump(reply)) == "Quầy 3 ✗ Không còn công dân chờ"
 
 
 def test_demo_site_issues_all_day_every_day_and_keeps_everything_else():

@@ -1,0 +1,178 @@
+"""Payloads the hub publishes (and device presence): tickets, replies, state, board, events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+from .fields import (
+    ContractModel,
+    Count,
+    CounterNumber,
+    CounterStatus,
+    Epoch,
+    Name,
+    Prefix,
+    PrinterStatus,
+    Priority,
+    RequestId,
+    Seq,
+    ServiceCode,
+    ShortText,
+    TicketNumber,
+    TicketStatus,
+    Timestamp,
+)
+
+
+class Ticket(ContractModel):
+    id: ShortText = Field(description="unguessable token (public ticket page /t/{id})")
+    number: TicketNumber
+    service: ServiceCode
+    prefix: Prefix
+    priority: Priority
+    status: TicketStatus
+    counter: CounterNumber | None
+    issued_at: Timestamp
+    waiting_ahead: Count
+    est_wait_s: Count | None
+
+
+class ErrorInfo(ContractModel):
+    """Why a command was refused; the same object as an HTTP error body's ``error``."""
+
+    code: ShortText
+    message: StrictStr = Field(description="Vietnamese text for people (no English)")
+    message_en: StrictStr = Field("", description="the English text")
+    params: dict[str, StrictStr | StrictInt | StrictFloat | StrictBool] = Field(
+        default_factory=dict, description="values filled into the messages (bounded)")
+
+
+class _Stamped(ContractModel):
+    """Hub publications carry ``epoch`` + ``seq`` so displays order them and detect resets."""
+
+    epoch: Epoch
+    seq: Seq
+    at: Timestamp
+
+
+class CounterState(_Stamped):
+    counter: CounterNumber
+    name: Name
+    status: CounterStatus
+    clerk: ShortText | None = None
+    services: list[ServiceCode] = []
+    ticket: Ticket | None = None
+
+
+class Reply(ContractModel):
+    """The hub's answer on the device's reply topic (or honoured response topic)."""
+
+    omit_when_none = frozenset({"counter", "dossier"})
+
+    id: RequestId | None = Field(description="the command's id; null if it was unreadable")
+    ok: StrictBool
+    ticket: Ticket | None = None
+    error: ErrorInfo | None = None
+    counter: CounterState | None = Field(default=None, description="counter after a command")
+    dossier: dict[str, Any] | None = Field(default=None, description="answer to kiosk lookup")
+
+    @model_validator(mode="after")
+    def _error_exactly_when_refused(self) -> Reply:
+        if self.ok == (self.error is not None):
+            raise ValueError("error must be null when ok is true, and set when ok is false")
+        return self
+
+
+class ServiceState(_Stamped):
+    code: ServiceCode
+    name: Name
+    prefix: Prefix
+    waiting: Count
+    est_wait_s: Count | None = None
+    issuing: StrictBool = Field(description="kiosks may issue now (hours, cap, active)")
+
+
+class BoardCounter(ContractModel):
+    counter: CounterNumber
+    name: Name
+    status: CounterStatus
+    ticket: TicketNumber | None = Field(
+        description="number being served, e.g. A015"
+    )
+
+
+class BoardService(ContractModel):
+    code: ServiceCode
+    name: Name
+    waiting: Count
+
+
+class RecentCall(ContractModel):
+    ticket: TicketNumber
+    counter: CounterNumber
+    service: ServiceCode
+    at: Timestamp
+
+
+class Board(_Stamped):
+    counters: list[BoardCounter]
+    services: list[BoardService]
+    recent: list[RecentCall] = Field(description="last calls, newest first")
+
+
+class CalledEvent(_Stamped):
+    ticket: TicketNumber = Field(
+        description="number called, e.g. A015"
+    )
+    counter: CounterNumber
+    service: ServiceCode
+    recall: Count = Field(description="0 for the first call, then 1, 2, ...")
+
+
+class IssuedEvent(_Stamped):
+    """A number was issued. It carries no ticket id: the id opens the ticket's page."""
+
+    ticket: TicketNumber
+    service: ServiceCode
+    prefix: Prefix
+    priority: Priority
+    waiting: Count = Field(description="tickets now waiting for this service")
+
+
+class Presence(ContractModel):
+    """Retained status of a process; its LWT is ``{"online": false}``. Extra fields kept."""
+
+    model_config = ConfigDict(extra="allow")
+    omit_when_none = frozenset({"version", "printer"})
+
+    online: StrictBool
+    version: ShortText | None = None
+    printer: PrinterStatus | None = Field(default=None, description="kiosks only")
+
+
+class HubStatus(Presence):
+    omit_when_none = frozenset({"version", "printer", "epoch", "started_at"})
+
+    epoch: Epoch | None = None
+    started_at: Timestamp | None = None
+
+
+def offline_presence() -> bytes:
+    """The retained last-will payload every process registers before connecting."""
+    return dump(Presence(online=False))
+
+
+def dump(model: BaseModel) -> bytes:
+    """Serialise a payload as compact UTF-8 JSON (Vietnamese text stays readable)."""
+    return model.model_dump_json().encode("utf-8")

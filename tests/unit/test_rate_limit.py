@@ -1,0 +1,58 @@
+"""The per-kiosk issue rate: a token bucket per kiosk, shared by MQTT and HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.dispatch import Request
+from motcua.domain import Command
+from motcua.rate_limit import IssueRateLimiter, kiosk_of
+
+AT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def ask(limiter: IssueRateLimiter, source: str, seconds: float = 0, action: str = "issue"):
+    request = Request(Command(action, {"service": "dat-dai"}), source=source, request_id="r")
+    return limiter(request, AT + dt.timedelta(seconds=seconds))
+
+
+@pytest.mark.parametrize(("source", "kiosk"), [
+    ("kiosk/1", "1"), ("http/kiosk/sanh-a", "sanh-a"), ("counter/3", None),
+    ("http/holder", None), ("internal", None), ("kiosk/1/extra", None),
+])
+def test_the_kiosk_of_a_request_source(source, kiosk):
+    """Given a request source, Then MQTT and HTTP kiosks map to the same kiosk id and
+    anything else to None (not limited)."""
+    assert kiosk_of(source) == kiosk
+
+
+def test_a_burst_then_one_issue_per_refill_interval():
+    """Given 6 a minute with a burst of 3, Then kiosk 1 gets 3 at 08:00:00, the 4th is
+    refused with retry_s 10, at 08:00:09 still refused (retry_s 1), at 08:00:10 served,
+    and a bucket never holds more than the burst after an idle hour."""
+    limiter = IssueRateLimiter(per_minute=6, burst=3)
+    assert [ask(limiter, "kiosk/1") for _ in range(3)] == [None, None, None]
+    refused = ask(limiter, "kiosk/1")
+    assert (refused.ok, refused.error["code"], refused.error["params"]) == (
+        False, "rate_limited", {"device": "1", "retry_s": 10})
+    assert ask(limiter, "kiosk/1", 9).error["params"]["retry_s"] == 1
+    assert ask(limiter, "kiosk/1", 10) is None
+    assert [ask(limiter, "kiosk/1", 3600) is None for _ in range(4)] == [True] * 3 + [False]
+
+
+def test_kiosks_have_their_own_budget_and_http_shares_the_mqtt_one():
+    """Given a burst of 1, Then kiosk 1 over MQTT uses it, kiosk 1 over HTTP is refused,
+    kiosk 2 is served, and actions other than issue are never limited."""
+    limiter = IssueRateLimiter(per_minute=1, burst=1)
+    assert ask(limiter, "kiosk/1") is None
+    assert ask(limiter, "http/kiosk/1").error["code"] == "rate_limited"
+    assert ask(limiter, "kiosk/2") is None
+    assert ask(limiter, "kiosk/1", action="printer") is None
+
+
+def test_zero_per_minute_turns_the_limit_off():
+    """Given 0 a minute, Then a hundred issues at once from one kiosk all pass."""
+    limiter = IssueRateLimiter(per_minute=0, burst=1)
+    assert all(ask(limiter, "kiosk/1") is None for _ in range(100))
