@@ -16,14 +16,7 @@ from typing import Any, Callable, Mapping
 from . import arguments
 from .errors import DomainError
 from .events import Event, apply_event
-from .model import (
-    FINAL_STATUSES,
-    CounterStatus,
-    Priority,
-    SiteState,
-    Ticket,
-    TicketStatus,
-)
+from .model import FINAL_STATUSES, CounterStatus, Priority, SiteState, Ticket, TicketStatus
 from .numbering import business_day, format_number, local_time
 from .selection import select_next
 
@@ -129,6 +122,18 @@ def _finish_current(ctx: _Context, number: int, reason: str) -> None:
         ctx.emit("ticket_finished", current, counter=number, reason=reason)
 
 
+def _free_counter(ctx: _Context, number: int, reason: str) -> None:
+    """Before the counter calls someone else: finish its ticket, or, when the site does not
+    finish on call (``finish_on_call_next = false``), refuse while it still has one."""
+    current = ctx.state.counters[number].current
+    if current is None:
+        return
+    if not ctx.state.setup.rules.finish_on_call_next:
+        ticket = ctx.state.tickets[current]
+        raise DomainError("ticket_in_progress", counter=number, ticket=ticket.number)
+    _finish_current(ctx, number, reason)
+
+
 def _find_ticket(ctx: _Context, reference: str) -> Ticket:
     """A ticket of today by id, or by number (``a15``, ``A015`` and ``A0015`` all match)."""
     state = ctx.state
@@ -138,9 +143,9 @@ def _find_ticket(ctx: _Context, reference: str) -> Ticket:
     prefix = ref.rstrip("0123456789")
     digits = ref[len(prefix):]
     if prefix and digits:
-        for ticket in state.tickets.values():
-            if ticket.prefix == prefix and ticket.seq_no == int(digits):
-                return ticket
+        ticket_id = state.index.numbers.get((prefix, int(digits)))
+        if ticket_id is not None:
+            return state.tickets[ticket_id]
     raise DomainError("unknown_ticket", ticket=reference)
 
 
@@ -157,14 +162,10 @@ def _release_holds(ctx: _Context, called_id: str, service: str) -> None:
     The called ticket itself is skipped: calling a held ticket back occupies the counter,
     and releasing it too would leave a waiting ticket that a second counter could call.
     """
-    for other in ctx.state.tickets.values():
-        if (
-            other.status is TicketStatus.HELD
-            and other.service == service
-            and other.id != called_id
-            and other.hold_remaining <= 1
-        ):
-            ctx.emit("ticket_released", other.id, counter=None)
+    state = ctx.state
+    for other_id in sorted(state.index.held_in(service)):
+        if other_id != called_id and state.tickets[other_id].hold_remaining <= 1:
+            ctx.emit("ticket_released", other_id, counter=None)
 
 
 # --- counter actions --------------------------------------------------------------------
@@ -188,10 +189,7 @@ def _call_next(ctx: _Context) -> Decision:
     ticket = select_next(ctx.state, number)
     if ticket is None:
         raise DomainError("queue_empty")
-    if ctx.state.counters[number].current is not None:
-        if not ctx.state.setup.rules.finish_on_call_next:
-            raise DomainError("invalid_argument", field="current ticket not finished")
-        _finish_current(ctx, number, "call_next")
+    _free_counter(ctx, number, "call_next")
     return _call(ctx, number, ticket)
 
 
@@ -201,7 +199,7 @@ def _call_specific(ctx: _Context) -> Decision:
     callable_statuses = (TicketStatus.WAITING, TicketStatus.HELD, TicketStatus.NO_SHOW)
     if ticket.status not in callable_statuses:
         raise DomainError("ticket_not_callable", ticket=ticket.number, status=ticket.status.value)
-    _finish_current(ctx, number, "call")
+    _free_counter(ctx, number, "call")
     return _call(ctx, number, ticket)
 
 
@@ -286,11 +284,18 @@ def _walk_in(ctx: _Context) -> Decision:
         if not services:
             raise DomainError("invalid_argument", field="service")
         code = services[0]
-    if code not in ctx.state.setup.services:
+    service = ctx.state.setup.services.get(code)
+    if service is None:
         raise DomainError("unknown_service", service=code)
-    _finish_current(ctx, number, "walk_in")
+    # Hours and caps are the clerk's call; an inactive or foreign service is not.
+    if not service.active:
+        raise DomainError("service_inactive", service=code)
+    if code not in ctx.state.counter_services(number):
+        raise DomainError("service_not_served", counter=number, service=code)
+    _free_counter(ctx, number, "walk_in")
     ticket_id = _issue_ticket(ctx, code, Priority.NORMAL, None, origin="walk_in")
-    ctx.emit("ticket_called", ticket_id, counter=number, service=code)
+    # walk_in: not a turn of the queue, so interleaving does not count it.
+    ctx.emit("ticket_called", ticket_id, counter=number, service=code, walk_in=True)
     # A walk-in is a call of the service like any other: it counts for held tickets.
     _release_holds(ctx, ticket_id, code)
     ctx.emit("ticket_started", ticket_id, counter=number)
@@ -310,7 +315,13 @@ def _set_priority(ctx: _Context) -> Decision:
 
 def _pause(ctx: _Context) -> Decision:
     number = _open_counter(ctx)
-    _finish_current(ctx, number, "pause")
+    current = ctx.state.counters[number].current
+    if current is not None and ctx.state.tickets[current].status is TicketStatus.CALLED:
+        # Called but not yet at the desk: the citizen keeps their turn, on hold.
+        ctx.emit("ticket_held", current, hold_calls=ctx.state.setup.rules.hold_calls,
+                 reason="pause")
+    else:
+        _finish_current(ctx, number, "pause")
     ctx.emit("counter_paused")
     return Decision(ctx.events)
 
@@ -329,9 +340,8 @@ def _close(ctx: _Context) -> Decision:
         raise DomainError("counter_closed", counter=number)
     _finish_current(ctx, number, "close")
     # Citizens sent to this counter go back to their service's queue.
-    for ticket in ctx.state.tickets.values():
-        if ticket.reserved_counter == number and ticket.status is TicketStatus.WAITING:
-            ctx.emit("ticket_unreserved", ticket.id)
+    for key in list(ctx.state.index.reserved_for(number)):
+        ctx.emit("ticket_unreserved", key[-1])
     ctx.emit("counter_closed", reason="clerk")
     return Decision(ctx.events)
 
@@ -362,6 +372,13 @@ def _issue_ticket(
     service = state.setup.services[code]
     ticket_id = ctx.new_id()
     seq_no = state.last_numbers.get(service.prefix, 0) + 1
+    # Issue order is queue order: never stamp an issue before the day's previous one (the
+    # clock may step back). Two issues at the same instant sort by prefix and number,
+    # which within a service's line (one prefix) is still issue order.
+    last = state.index.last_issued_at
+    stamped = {}
+    if last is not None and ctx.now < last:
+        stamped["issued_at"] = last.isoformat()
     ctx.emit(
         "ticket_issued",
         ticket_id,
@@ -374,8 +391,10 @@ def _issue_ticket(
         priority_reason=reason,
         business_day=business_day(ctx.now, state.setup.timezone).isoformat(),
         origin=origin,
+        **stamped,
     )
     return ticket_id
+
 
 
 def issue_refusal(state: SiteState, code: str, now: dt.datetime) -> DomainError | None:
@@ -389,10 +408,8 @@ def issue_refusal(state: SiteState, code: str, now: dt.datetime) -> DomainError 
     if not any(session.is_open(local) for session in state.setup.sessions):
         return DomainError("outside_hours")
     if service.daily_cap is not None:
-        issued = sum(
-            1 for t in state.tickets.values() if t.service == code and t.origin == "kiosk"
-        )
-        if issued >= service.daily_cap:
+        # Kiosk tickets issued for the service today, wherever transfers took them.
+        if state.index.issued.get(code, 0) >= service.daily_cap:
             return DomainError("sold_out", service=service.name)
     return None
 
@@ -410,15 +427,68 @@ def _issue(ctx: _Context) -> Decision:
 
 
 def _tick(ctx: _Context) -> Decision:
-    """Expire tickets still waiting once the day's last issuing session has ended."""
+    """Expire the tickets nobody will serve today (see :func:`serving_over`)."""
     state = ctx.state
-    local = local_time(ctx.now, state.setup.timezone)
-    todays = [s for s in state.setup.sessions if local.weekday() in s.weekdays]
-    if todays and local.time() >= max(s.end for s in todays):
-        for ticket in state.tickets.values():
-            if ticket.status in (TicketStatus.WAITING, TicketStatus.HELD):
-                ctx.emit("ticket_expired", ticket.id, counter=None, reason="session_end")
+    if not serving_over(state, ctx.now):
+        return Decision(ctx.events)
+    served = {code for number, counter in state.counters.items()
+              if counter.status is not CounterStatus.CLOSED
+              for code in state.counter_services(number)}
+    index = state.index
+    doomed: list[Ticket] = []
+    for code in set(index.waiting) | set(index.held):
+        if code in served:
+            continue  # an open or paused counter still calls this service
+        doomed += [state.tickets[key[-1]] for prio in (True, False)
+                   for key in index.line(code, prio)]
+        doomed += [state.tickets[i] for i in index.held_in(code)]
+    for ticket in sorted(doomed, key=lambda t: (t.issued_at, t.prefix, t.seq_no)):
+        ctx.emit("ticket_expired", ticket.id, counter=None, reason="serve_end")
+    # Tickets reserved for a counter live as long as it is not closed; closing it hands
+    # them back to their service's line, which the next tick judges.
     return Decision(ctx.events)
+
+
+def serving_over(state: SiteState, now: dt.datetime) -> bool:
+    """Whether tickets still waiting or held may expire at ``now``: from ``serve_until``
+    if the site sets it, else once the day's last issuing session has ended (or on a day
+    without sessions). Even then a ticket lives while an open or paused counter serves
+    its service; with no ``serve_until`` that means "when the last such counter closes"."""
+    local = local_time(now, state.setup.timezone)
+    serve_until = state.setup.rules.serve_until
+    if serve_until is not None:
+        return local.time() >= serve_until
+    todays = [s for s in state.setup.sessions if local.weekday() in s.weekdays]
+    return not todays or local.time() >= max(s.end for s in todays)
+
+
+# --- actions of the ticket's holder (public ticket page) --------------------------------
+
+
+def _cancel(ctx: _Context) -> Decision:
+    """A clerk cancels a ticket: waiting, held, or called at this very counter."""
+    number = _counter_number(ctx)
+    ticket = _find_ticket(ctx, arguments.required_str(ctx.command.args, "ticket"))
+    called_here = ticket.status is TicketStatus.CALLED and ticket.counter == number
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.HELD) and not called_here:
+        raise DomainError("ticket_not_cancellable", ticket=ticket.number,
+                          status=ticket.status.value)
+    ctx.emit("ticket_cancelled", ticket.id, reason="clerk")
+    return Decision(ctx.events, ticket.id)
+
+
+def _cancel_by_holder(ctx: _Context) -> Decision:
+    """The holder cancels their own ticket. Only the ticket's id token proves it is theirs
+    (never a printed number, which anyone can read), and only while it waits or is held."""
+    reference = arguments.required_str(ctx.command.args, "ticket", 64)
+    ticket = ctx.state.tickets.get(reference)
+    if ticket is None:
+        raise DomainError("unknown_ticket", ticket=reference)
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.HELD):
+        raise DomainError("ticket_not_cancellable", ticket=ticket.number,
+                          status=ticket.status.value)
+    ctx.emit("ticket_cancelled", ticket.id, counter=None, reason="holder")
+    return Decision(ctx.events, ticket.id)
 
 
 COUNTER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
@@ -437,10 +507,15 @@ COUNTER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
     "resume": _resume,
     "close": _close,
     "rate": _rate,
+    "cancel": _cancel,
 }
 KIOSK_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"issue": _issue}
+#: Actions of a ticket's holder (the public ticket page), authorised by the ticket token.
+HOLDER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
+    "cancel_by_holder": _cancel_by_holder,
+}
 INTERNAL_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"tick": _tick}
-ACTIONS = {**COUNTER_ACTIONS, **KIOSK_ACTIONS, **INTERNAL_ACTIONS}
+ACTIONS = {**COUNTER_ACTIONS, **KIOSK_ACTIONS, **HOLDER_ACTIONS, **INTERNAL_ACTIONS}
 
 
 def decide(state: SiteState, command: Command, now: dt.datetime, new_id: NewId) -> Decision:
