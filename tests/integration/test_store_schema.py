@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from motcua.cli import main
 from motcua.domain import Service
 from motcua.site_config import example_config_path, load_site_config
 from motcua.dispatch import Dispatcher, Request
-from motcua.domain import Command
+from motcua.domain import Command, Rules
 from motcua.domain.views import recent_calls
 from motcua.store import SiteStore, create_database_engine, open_site_store, upgrade
 from motcua.store.migrate import current_revision
@@ -188,3 +189,12 @@ def test_a_site_store_for_an_unknown_site_says_so(sqlite_url):
     upgrade(engine)
     with pytest.raises(LookupError, match="nowhere"):
         SiteStore(engine, "nowhere").load_setup()
+
+
+def test_serve_until_survives_the_database(db_url):
+    """Given a site whose rules set serve_until 17:30, when it is seeded and read back,
+    then the rules read back are equal, serve_until included."""
+    setup = small_setup(rules=Rules(serve_until=dt.time(17, 30)))
+    store = open_site_store(db_url, setup, MONDAY_MORNING)
+    assert store.load_setup().rules == setup.rules
+    assert store.load_setup().rules.serve_until == dt.time(17, 30)
