@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-from motcua.domain import ACTIONS, SiteState, TicketStatus
+from motcua.domain import ACTIONS, SiteState
+from motcua.domain.selection import waiting_counts
 
 if TYPE_CHECKING:
     from motcua.dispatch import Request, Result
@@ -73,10 +74,9 @@ class HubMetrics:
         Call it on the dispatcher thread after a commit, or from another thread inside
         a retry (the state may change while it is counted).
         """
-        waiting = dict.fromkeys(state.setup.services, 0)
-        for ticket in list(state.tickets.values()):
-            if ticket.status is TicketStatus.WAITING and ticket.service in waiting:
-                waiting[ticket.service] += 1
+        # From the engine's index (one dict copy), not a scan of the day's tickets.
+        counts = waiting_counts(state)
+        waiting = {code: counts.get(code, 0) for code in state.setup.services}
         with self._queue_lock:
             for code, count in waiting.items():
                 self.queue_waiting.labels(service=code).set(count)

@@ -207,6 +207,7 @@ class RulesSection(_Section):
     hold_calls: PositiveInt = _DEFAULT_RULES.hold_calls
     rating_levels: Literal[3, 5] = _DEFAULT_RULES.rating_levels  # type: ignore[assignment]
     rolling_window: PositiveInt = _DEFAULT_RULES.rolling_window
+    serve_until: TimeOfDay | None = _DEFAULT_RULES.serve_until
 
     def to_rules(self) -> Rules:
         """Return the domain rules; the keys are named exactly as :class:`Rules` fields."""
@@ -323,6 +324,18 @@ class SiteConfig(_Section):
         if found:
             raise _problems(found)
         return sessions
+
+    @model_validator(mode="after")
+    def _serve_until_after_issuing(self) -> SiteConfig:
+        # Tickets issued until a session's end must not be expired before it.
+        serve_until = self.rules.serve_until
+        if serve_until is not None:
+            last = max(self.sessions, key=attrgetter("end"))
+            if serve_until < last.end:
+                found = (f"must not be before the end of session {last.name!r} "
+                         f"({last.end:%H:%M}) (got {serve_until:%H:%M})")
+                raise _problems([(("rules", "serve_until"), found)])
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteConfig:

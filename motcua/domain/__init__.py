@@ -4,7 +4,7 @@
 standard library.
 """
 
-from .engine import ACTIONS, COUNTER_ACTIONS, KIOSK_ACTIONS, Command, Decision, decide, execute
+from .engine import ACTIONS, COUNTER_ACTIONS, HOLDER_ACTIONS, KIOSK_ACTIONS, Command, Decision, decide, execute
 from .errors import DomainError
 from .events import Event, apply_event, replay
 from .model import (
@@ -25,7 +25,7 @@ from .model import (
 )
 
 __all__ = [
-    "ACTIONS", "COUNTER_ACTIONS", "KIOSK_ACTIONS", "Assignment", "Command", "Counter",
+    "ACTIONS", "COUNTER_ACTIONS", "HOLDER_ACTIONS", "KIOSK_ACTIONS", "Assignment", "Command", "Counter",
     "CounterSetup", "CounterStatus", "Decision", "DomainError", "Event", "IssuingSession",
     "Priority", "PriorityMode", "Rules", "SelectionMode", "Service", "SiteSetup", "SiteState",
     "Ticket", "TicketStatus", "apply_event", "decide", "execute", "replay",

@@ -3,79 +3,34 @@
 :func:`decide` is pure: it reads the state, the command and the time it is given and
 returns the events that would happen, or raises :class:`DomainError` having changed
 nothing. :func:`execute` decides and then applies the events. Every rule of DESIGN.md's
-"Queue rules" is here or in :mod:`.selection`.
+"Queue rules" is here (counter and holder actions), in :mod:`.issuing` (issuing and
+expiry) or in :mod:`.selection` (who is next, people ahead).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from . import arguments
+from .context import Command, Context, Decision, NewId
 from .errors import DomainError
 from .events import Event, apply_event
-from .model import (
-    FINAL_STATUSES,
-    CounterStatus,
-    Priority,
-    SiteState,
-    Ticket,
-    TicketStatus,
-)
-from .numbering import business_day, format_number, local_time
+from .issuing import issue, issue_refusal, issue_ticket, serving_over, tick
+from .model import FINAL_STATUSES, CounterStatus, Priority, SiteState, Ticket, TicketStatus
+from .numbering import business_day
 from .selection import select_next
 
-NewId = Callable[[], str]
-
-
-@dataclass(frozen=True)
-class Command:
-    """A request to change the queue. ``counter`` is set for counter actions (from the topic)."""
-
-    action: str
-    args: Mapping[str, Any] = field(default_factory=dict)
-    counter: int | None = None
-    clerk: str | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The events a command produces and the ticket its reply is about."""
-
-    events: list[Event]
-    ticket_id: str | None = None
-
-
-class _Context:
-    """What one decision needs: state, time, id source, and the events decided so far."""
-
-    def __init__(self, state: SiteState, command: Command, now: dt.datetime, new_id: NewId):
-        self.state = state
-        self.command = command
-        self.now = now
-        self.new_id = new_id
-        self.events: list[Event] = []
-
-    def emit(self, kind: str, ticket_id: str | None = None, **data: Any) -> None:
-        counter = data.pop("counter", self.command.counter)
-        self.events.append(
-            Event(kind, self.now, ticket_id, counter, self.clerk_name(), data)
-        )
-
-    def clerk_name(self) -> str | None:
-        if self.command.counter is not None:
-            counter = self.state.counters.get(self.command.counter)
-            if counter is not None and counter.clerk:
-                return counter.clerk
-        return self.command.clerk
+__all__ = ["ACTIONS", "COUNTER_ACTIONS", "HOLDER_ACTIONS", "INTERNAL_ACTIONS", "KIOSK_ACTIONS",
+           "Command", "Decision", "NewId", "decide", "execute", "issue_refusal",
+           "serving_over"]
 
 
 # --- the day ---------------------------------------------------------------------------
 
 
-def _roll_day(ctx: _Context) -> dt.date:
+def _roll_day(ctx: Context) -> dt.date:
     """Start a new business day if the clock crossed local midnight; refuse a clock gone back."""
     state = ctx.state
     today = business_day(ctx.now, state.setup.timezone)
@@ -95,7 +50,7 @@ def _roll_day(ctx: _Context) -> dt.date:
 # --- helpers shared by counter actions -------------------------------------------------
 
 
-def _counter_number(ctx: _Context) -> int:
+def _counter_number(ctx: Context) -> int:
     number = ctx.command.counter
     if isinstance(number, bool) or not isinstance(number, int):
         raise DomainError("invalid_argument", field="counter")
@@ -104,7 +59,7 @@ def _counter_number(ctx: _Context) -> int:
     return number
 
 
-def _open_counter(ctx: _Context) -> int:
+def _open_counter(ctx: Context) -> int:
     """The command's counter, which must be open (not closed, not paused)."""
     number = _counter_number(ctx)
     status = ctx.state.counters[number].status
@@ -115,21 +70,33 @@ def _open_counter(ctx: _Context) -> int:
     return number
 
 
-def _current_ticket(ctx: _Context, number: int) -> Ticket:
+def _current_ticket(ctx: Context, number: int) -> Ticket:
     current = ctx.state.counters[number].current
     if current is None:
         raise DomainError("no_active_ticket", counter=number)
     return ctx.state.tickets[current]
 
 
-def _finish_current(ctx: _Context, number: int, reason: str) -> None:
+def _finish_current(ctx: Context, number: int, reason: str) -> None:
     """Finish the counter's ticket before it moves on: clerks often skip the finish key."""
     current = ctx.state.counters[number].current
     if current is not None:
         ctx.emit("ticket_finished", current, counter=number, reason=reason)
 
 
-def _find_ticket(ctx: _Context, reference: str) -> Ticket:
+def _free_counter(ctx: Context, number: int, reason: str) -> None:
+    """Before the counter calls someone else: finish its ticket, or, when the site does not
+    finish on call (``finish_on_call_next = false``), refuse while it still has one."""
+    current = ctx.state.counters[number].current
+    if current is None:
+        return
+    if not ctx.state.setup.rules.finish_on_call_next:
+        ticket = ctx.state.tickets[current]
+        raise DomainError("ticket_in_progress", counter=number, ticket=ticket.number)
+    _finish_current(ctx, number, reason)
+
+
+def _find_ticket(ctx: Context, reference: str) -> Ticket:
     """A ticket of today by id, or by number (``a15``, ``A015`` and ``A0015`` all match)."""
     state = ctx.state
     if reference in state.tickets:
@@ -138,39 +105,35 @@ def _find_ticket(ctx: _Context, reference: str) -> Ticket:
     prefix = ref.rstrip("0123456789")
     digits = ref[len(prefix):]
     if prefix and digits:
-        for ticket in state.tickets.values():
-            if ticket.prefix == prefix and ticket.seq_no == int(digits):
-                return ticket
+        ticket_id = state.index.numbers.get((prefix, int(digits)))
+        if ticket_id is not None:
+            return state.tickets[ticket_id]
     raise DomainError("unknown_ticket", ticket=reference)
 
 
-def _call(ctx: _Context, number: int, ticket: Ticket) -> Decision:
+def _call(ctx: Context, number: int, ticket: Ticket) -> Decision:
     """Emit the call of ``ticket`` at ``number`` plus the releases of holds it completes."""
     ctx.emit("ticket_called", ticket.id, counter=number, service=ticket.service)
     _release_holds(ctx, ticket.id, ticket.service)
     return Decision(ctx.events, ticket.id)
 
 
-def _release_holds(ctx: _Context, called_id: str, service: str) -> None:
+def _release_holds(ctx: Context, called_id: str, service: str) -> None:
     """Release the held tickets of ``service`` for which this call is the last one waited.
 
     The called ticket itself is skipped: calling a held ticket back occupies the counter,
     and releasing it too would leave a waiting ticket that a second counter could call.
     """
-    for other in ctx.state.tickets.values():
-        if (
-            other.status is TicketStatus.HELD
-            and other.service == service
-            and other.id != called_id
-            and other.hold_remaining <= 1
-        ):
-            ctx.emit("ticket_released", other.id, counter=None)
+    state = ctx.state
+    for other_id in sorted(state.index.held_in(service)):
+        if other_id != called_id and state.tickets[other_id].hold_remaining <= 1:
+            ctx.emit("ticket_released", other_id, counter=None)
 
 
 # --- counter actions --------------------------------------------------------------------
 
 
-def _open(ctx: _Context) -> Decision:
+def _open(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     clerk = arguments.required_str(ctx.command.args, "clerk")
     services = arguments.optional_str_list(ctx.command.args, "services")
@@ -183,29 +146,26 @@ def _open(ctx: _Context) -> Decision:
     return Decision(ctx.events)
 
 
-def _call_next(ctx: _Context) -> Decision:
+def _call_next(ctx: Context) -> Decision:
     number = _open_counter(ctx)
     ticket = select_next(ctx.state, number)
     if ticket is None:
         raise DomainError("queue_empty")
-    if ctx.state.counters[number].current is not None:
-        if not ctx.state.setup.rules.finish_on_call_next:
-            raise DomainError("invalid_argument", field="current ticket not finished")
-        _finish_current(ctx, number, "call_next")
+    _free_counter(ctx, number, "call_next")
     return _call(ctx, number, ticket)
 
 
-def _call_specific(ctx: _Context) -> Decision:
+def _call_specific(ctx: Context) -> Decision:
     number = _open_counter(ctx)
     ticket = _find_ticket(ctx, arguments.required_str(ctx.command.args, "ticket"))
     callable_statuses = (TicketStatus.WAITING, TicketStatus.HELD, TicketStatus.NO_SHOW)
     if ticket.status not in callable_statuses:
         raise DomainError("ticket_not_callable", ticket=ticket.number, status=ticket.status.value)
-    _finish_current(ctx, number, "call")
+    _free_counter(ctx, number, "call")
     return _call(ctx, number, ticket)
 
 
-def _recall(ctx: _Context) -> Decision:
+def _recall(ctx: Context) -> Decision:
     number = _open_counter(ctx)
     ticket = _current_ticket(ctx, number)
     if ticket.status is not TicketStatus.CALLED:
@@ -217,7 +177,7 @@ def _recall(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-def _start(ctx: _Context) -> Decision:
+def _start(ctx: Context) -> Decision:
     number = _open_counter(ctx)
     ticket = _current_ticket(ctx, number)
     if ticket.status is not TicketStatus.CALLED:
@@ -226,14 +186,14 @@ def _start(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-def _finish(ctx: _Context) -> Decision:
+def _finish(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     ticket = _current_ticket(ctx, number)
     ctx.emit("ticket_finished", ticket.id, reason="finish")
     return Decision(ctx.events, ticket.id)
 
 
-def _no_show(ctx: _Context) -> Decision:
+def _no_show(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     ticket = _current_ticket(ctx, number)
     if ticket.status is not TicketStatus.CALLED:
@@ -242,14 +202,14 @@ def _no_show(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-def _hold(ctx: _Context) -> Decision:
+def _hold(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     ticket = _current_ticket(ctx, number)
     ctx.emit("ticket_held", ticket.id, hold_calls=ctx.state.setup.rules.hold_calls)
     return Decision(ctx.events, ticket.id)
 
 
-def _transfer(ctx: _Context) -> Decision:
+def _transfer(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     args = ctx.command.args
     to_service = arguments.optional_str(args, "to_service", 64)
@@ -278,7 +238,7 @@ def _transfer(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-def _walk_in(ctx: _Context) -> Decision:
+def _walk_in(ctx: Context) -> Decision:
     number = _open_counter(ctx)
     code = arguments.optional_str(ctx.command.args, "service", 64)
     if code is None:
@@ -286,18 +246,25 @@ def _walk_in(ctx: _Context) -> Decision:
         if not services:
             raise DomainError("invalid_argument", field="service")
         code = services[0]
-    if code not in ctx.state.setup.services:
+    service = ctx.state.setup.services.get(code)
+    if service is None:
         raise DomainError("unknown_service", service=code)
-    _finish_current(ctx, number, "walk_in")
-    ticket_id = _issue_ticket(ctx, code, Priority.NORMAL, None, origin="walk_in")
-    ctx.emit("ticket_called", ticket_id, counter=number, service=code)
+    # Hours and caps are the clerk's call; an inactive or foreign service is not.
+    if not service.active:
+        raise DomainError("service_inactive", service=code)
+    if code not in ctx.state.counter_services(number):
+        raise DomainError("service_not_served", counter=number, service=code)
+    _free_counter(ctx, number, "walk_in")
+    ticket_id = issue_ticket(ctx, code, Priority.NORMAL, None, origin="walk_in")
+    # walk_in: not a turn of the queue, so interleaving does not count it.
+    ctx.emit("ticket_called", ticket_id, counter=number, service=code, walk_in=True)
     # A walk-in is a call of the service like any other: it counts for held tickets.
     _release_holds(ctx, ticket_id, code)
     ctx.emit("ticket_started", ticket_id, counter=number)
     return Decision(ctx.events, ticket_id)
 
 
-def _set_priority(ctx: _Context) -> Decision:
+def _set_priority(ctx: Context) -> Decision:
     args = ctx.command.args
     ticket = _find_ticket(ctx, arguments.required_str(args, "ticket"))
     priority = arguments.priority(args)
@@ -308,14 +275,20 @@ def _set_priority(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-def _pause(ctx: _Context) -> Decision:
+def _pause(ctx: Context) -> Decision:
     number = _open_counter(ctx)
-    _finish_current(ctx, number, "pause")
+    current = ctx.state.counters[number].current
+    if current is not None and ctx.state.tickets[current].status is TicketStatus.CALLED:
+        # Called but not yet at the desk: the citizen keeps their turn, on hold.
+        ctx.emit("ticket_held", current, hold_calls=ctx.state.setup.rules.hold_calls,
+                 reason="pause")
+    else:
+        _finish_current(ctx, number, "pause")
     ctx.emit("counter_paused")
     return Decision(ctx.events)
 
 
-def _resume(ctx: _Context) -> Decision:
+def _resume(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     if ctx.state.counters[number].status is not CounterStatus.PAUSED:
         raise DomainError("counter_not_paused", counter=number)
@@ -323,20 +296,19 @@ def _resume(ctx: _Context) -> Decision:
     return Decision(ctx.events)
 
 
-def _close(ctx: _Context) -> Decision:
+def _close(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     if ctx.state.counters[number].status is CounterStatus.CLOSED:
         raise DomainError("counter_closed", counter=number)
     _finish_current(ctx, number, "close")
     # Citizens sent to this counter go back to their service's queue.
-    for ticket in ctx.state.tickets.values():
-        if ticket.reserved_counter == number and ticket.status is TicketStatus.WAITING:
-            ctx.emit("ticket_unreserved", ticket.id)
+    for key in list(ctx.state.index.reserved_for(number)):
+        ctx.emit("ticket_unreserved", key[-1])
     ctx.emit("counter_closed", reason="clerk")
     return Decision(ctx.events)
 
 
-def _rate(ctx: _Context) -> Decision:
+def _rate(ctx: Context) -> Decision:
     number = _counter_number(ctx)
     score = arguments.required_int(
         ctx.command.args, "score", 1, ctx.state.setup.rules.rating_levels
@@ -352,76 +324,36 @@ def _rate(ctx: _Context) -> Decision:
     return Decision(ctx.events, ticket.id)
 
 
-# --- kiosk and internal actions ---------------------------------------------------------
+def _cancel(ctx: Context) -> Decision:
+    """A clerk cancels a ticket: waiting, held, or called at this very counter."""
+    number = _counter_number(ctx)
+    ticket = _find_ticket(ctx, arguments.required_str(ctx.command.args, "ticket"))
+    called_here = ticket.status is TicketStatus.CALLED and ticket.counter == number
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.HELD) and not called_here:
+        raise DomainError("ticket_not_cancellable", ticket=ticket.number,
+                          status=ticket.status.value)
+    ctx.emit("ticket_cancelled", ticket.id, reason="clerk")
+    return Decision(ctx.events, ticket.id)
 
 
-def _issue_ticket(
-    ctx: _Context, code: str, priority: Priority, reason: str | None, origin: str
-) -> str:
-    state = ctx.state
-    service = state.setup.services[code]
-    ticket_id = ctx.new_id()
-    seq_no = state.last_numbers.get(service.prefix, 0) + 1
-    ctx.emit(
-        "ticket_issued",
-        ticket_id,
-        counter=None,
-        number=format_number(service.prefix, seq_no),
-        prefix=service.prefix,
-        seq_no=seq_no,
-        service=code,
-        priority=priority.value,
-        priority_reason=reason,
-        business_day=business_day(ctx.now, state.setup.timezone).isoformat(),
-        origin=origin,
-    )
-    return ticket_id
+# --- actions of the ticket's holder (public ticket page) --------------------------------
 
 
-def issue_refusal(state: SiteState, code: str, now: dt.datetime) -> DomainError | None:
-    """Why a kiosk could not issue a ticket of ``code`` at ``now``, or None if it can."""
-    service = state.setup.services.get(code)
-    if service is None:
-        return DomainError("unknown_service", service=code)
-    if not service.active:
-        return DomainError("service_inactive", service=code)
-    local = local_time(now, state.setup.timezone)
-    if not any(session.is_open(local) for session in state.setup.sessions):
-        return DomainError("outside_hours")
-    if service.daily_cap is not None:
-        issued = sum(
-            1 for t in state.tickets.values() if t.service == code and t.origin == "kiosk"
-        )
-        if issued >= service.daily_cap:
-            return DomainError("sold_out", service=service.name)
-    return None
+def _cancel_by_holder(ctx: Context) -> Decision:
+    """The holder cancels their own ticket. Only the ticket's id token proves it is theirs
+    (never a printed number, which anyone can read), and only while it waits or is held."""
+    reference = arguments.required_str(ctx.command.args, "ticket", 64)
+    ticket = ctx.state.tickets.get(reference)
+    if ticket is None:
+        raise DomainError("unknown_ticket", ticket=reference)
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.HELD):
+        raise DomainError("ticket_not_cancellable", ticket=ticket.number,
+                          status=ticket.status.value)
+    ctx.emit("ticket_cancelled", ticket.id, counter=None, reason="holder")
+    return Decision(ctx.events, ticket.id)
 
 
-def _issue(ctx: _Context) -> Decision:
-    args = ctx.command.args
-    code = arguments.required_str(args, "service", 64)
-    priority = arguments.priority(args)
-    reason = arguments.optional_str(args, "reason")
-    refusal = issue_refusal(ctx.state, code, ctx.now)
-    if refusal is not None:
-        raise refusal
-    ticket_id = _issue_ticket(ctx, code, priority, reason, origin="kiosk")
-    return Decision(ctx.events, ticket_id)
-
-
-def _tick(ctx: _Context) -> Decision:
-    """Expire tickets still waiting once the day's last issuing session has ended."""
-    state = ctx.state
-    local = local_time(ctx.now, state.setup.timezone)
-    todays = [s for s in state.setup.sessions if local.weekday() in s.weekdays]
-    if todays and local.time() >= max(s.end for s in todays):
-        for ticket in state.tickets.values():
-            if ticket.status in (TicketStatus.WAITING, TicketStatus.HELD):
-                ctx.emit("ticket_expired", ticket.id, counter=None, reason="session_end")
-    return Decision(ctx.events)
-
-
-COUNTER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
+COUNTER_ACTIONS: dict[str, Callable[[Context], Decision]] = {
     "open": _open,
     "call_next": _call_next,
     "call": _call_specific,
@@ -437,10 +369,15 @@ COUNTER_ACTIONS: dict[str, Callable[[_Context], Decision]] = {
     "resume": _resume,
     "close": _close,
     "rate": _rate,
+    "cancel": _cancel,
 }
-KIOSK_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"issue": _issue}
-INTERNAL_ACTIONS: dict[str, Callable[[_Context], Decision]] = {"tick": _tick}
-ACTIONS = {**COUNTER_ACTIONS, **KIOSK_ACTIONS, **INTERNAL_ACTIONS}
+KIOSK_ACTIONS: dict[str, Callable[[Context], Decision]] = {"issue": issue}
+#: Actions of a ticket's holder (the public ticket page), authorised by the ticket token.
+HOLDER_ACTIONS: dict[str, Callable[[Context], Decision]] = {
+    "cancel_by_holder": _cancel_by_holder,
+}
+INTERNAL_ACTIONS: dict[str, Callable[[Context], Decision]] = {"tick": tick}
+ACTIONS = {**COUNTER_ACTIONS, **KIOSK_ACTIONS, **HOLDER_ACTIONS, **INTERNAL_ACTIONS}
 
 
 def decide(state: SiteState, command: Command, now: dt.datetime, new_id: NewId) -> Decision:
@@ -454,12 +391,12 @@ def decide(state: SiteState, command: Command, now: dt.datetime, new_id: NewId) 
         raise DomainError("unknown_action", action=command.action)
     if not isinstance(command.args, Mapping):
         raise DomainError("invalid_argument", field="args")
-    ctx = _Context(state, command, now, new_id)
+    ctx = Context(state, command, now, new_id)
     _roll_day(ctx)
     if ctx.events:
         # Decide the command against the new day; the roll events stay first in the list.
         scratch = _scratch_copy(state, ctx.events)
-        inner = _Context(scratch, command, now, new_id)
+        inner = Context(scratch, command, now, new_id)
         inner.events = list(ctx.events)
         rolled = handler(inner)
         return Decision(inner.events, rolled.ticket_id)

@@ -35,6 +35,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Số {ticket} không còn chờ (trạng thái {status})",
         "Ticket {ticket} is not waiting (status {status})",
     ),
+    "ticket_in_progress": (
+        "Quầy số {counter} còn đang phục vụ số {ticket}: hãy kết thúc số này trước",
+        "Counter {counter} is still on ticket {ticket}: finish it first",
+    ),
+    "service_not_served": (
+        "Quầy số {counter} không phục vụ dịch vụ {service}",
+        "Counter {counter} does not serve {service}",
+    ),
+    "ticket_not_cancellable": (
+        "Số {ticket} không thể huỷ (trạng thái {status})",
+        "Ticket {ticket} cannot be cancelled (status {status})",
+    ),
     "same_counter": ("Không thể chuyển về chính quầy này", "Cannot transfer to the same counter"),
     "outside_hours": ("Ngoài giờ lấy số", "Outside issuing hours"),
     "sold_out": ("Hết số cho dịch vụ {service}", "No more numbers today for {service}"),

@@ -8,8 +8,14 @@ the rules live in :mod:`motcua.domain.engine` and state changes only happen in
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
+
+from .index import QueueIndex
+
+#: How many of the day's last calls the board lists.
+RECENT_CALLS = 10
 
 
 class Priority(str, Enum):
@@ -126,6 +132,10 @@ class Rules:
     hold_calls: int = 3
     rating_levels: int = 3
     rolling_window: int = 20
+    #: Local time after which tickets still waiting or held expire, unless an open or
+    #: paused counter still serves them. None: once the day's last issuing session has
+    #: ended, when the last counter serving them closes (else at the end of the day).
+    serve_until: dt.time | None = None
 
 
 @dataclass(frozen=True)
@@ -165,14 +175,36 @@ class Ticket:
     hold_remaining: int = 0
     front: bool = False
     rating: int | None = None
+    #: Recalls over the whole day; ``recalls`` restarts at 0 on each new call.
+    recalls_total: int = 0
+    #: The service the ticket was issued for (daily caps count it); ``service`` follows
+    #: transfers. Empty means "same as service" (filled in by __post_init__).
+    issued_service: str = ""
+    #: When the ticket was last put on hold (call_next releases the oldest hold first).
+    held_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.issued_service:
+            self.issued_service = self.service
+
+    def last_stamp(self) -> dt.datetime:
+        """The latest time stamped on the ticket: a new stamp never goes before it."""
+        stamps = [s for s in (self.called_at, self.started_at, self.finished_at, self.held_at)
+                  if s is not None]
+        return max([self.issued_at, *stamps])
 
     @property
     def is_priority(self) -> bool:
         return self.priority is not Priority.NORMAL
 
     def queue_key(self) -> tuple:
-        """Order within a queue: released holds first, then original issue time."""
-        return (not self.front, self.issued_at, self.prefix, self.seq_no)
+        """Order within a queue: released holds first, then original issue time.
+
+        ``issued_at`` never goes back within a day (the engine never stamps an issue
+        before the previous one), so this is issue order; ties (same instant) fall to
+        prefix and number, and the id makes keys unique.
+        """
+        return (not self.front, self.issued_at, self.prefix, self.seq_no, self.id)
 
 
 @dataclass
@@ -198,10 +230,24 @@ class SiteState:
     counters: dict[int, Counter] = field(default_factory=dict)
     last_numbers: dict[str, int] = field(default_factory=dict)
     service_durations: dict[str, list[float]] = field(default_factory=dict)
+    #: The day's last calls, newest last: (ticket id, counter, service, at). Kept by the
+    #: ``ticket_called`` applier; the store rebuilds it from the event log.
+    recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
+    #: Derived indexes of the tickets (queues, holds, counts); see :class:`QueueIndex`.
+    index: QueueIndex = field(default_factory=QueueIndex)
 
     def __post_init__(self) -> None:
         for number in self.setup.counters:
             self.counters.setdefault(number, Counter(number=number))
+        if self.tickets and not self.index.numbers:
+            self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild every index from :attr:`tickets` (after a load; replay needs no call)."""
+        self.index = QueueIndex()
+        for ticket in self.tickets.values():
+            self.index.add_issued(ticket)
+            self.index.add(ticket)
 
     def counter_services(self, number: int) -> tuple[str, ...]:
         """Services the counter serves now: the clerk's choice at open, else the roster."""

@@ -5,21 +5,9 @@ Pure functions over a :class:`SiteState`; the rules come from the site's :class:
 
 from __future__ import annotations
 
-from .model import PriorityMode, SelectionMode, SiteState, Ticket, TicketStatus
+from bisect import bisect_left
 
-
-def candidates(state: SiteState, counter_number: int) -> list[Ticket]:
-    """Waiting tickets the counter may call: of its services, or reserved for it."""
-    services = set(state.counter_services(counter_number))
-    return [
-        t
-        for t in state.tickets.values()
-        if t.status is TicketStatus.WAITING
-        and (
-            t.reserved_counter == counter_number
-            or (t.reserved_counter is None and t.service in services)
-        )
-    ]
+from .model import CounterStatus, PriorityMode, SelectionMode, SiteState, Ticket, TicketStatus
 
 
 def select_next(state: SiteState, counter_number: int) -> Ticket | None:
@@ -28,85 +16,145 @@ def select_next(state: SiteState, counter_number: int) -> Ticket | None:
     Order: tickets transferred to this very counter; then the priority class (always first
     in strict mode, one after every ``interleave_every`` normal calls in interleaved mode,
     or whenever no normal ticket waits); within the class, the oldest ticket across the
-    counter's services, or strictly in the counter's service order.
+    counter's services, or strictly in the counter's service order. When nothing waits,
+    the oldest hold among the counter's services is called back rather than nobody.
+
+    Reads only the heads of the counter's lines (see :class:`~.index.QueueIndex`).
     """
-    pool = candidates(state, counter_number)
-    if not pool:
-        return None
-    reserved = [t for t in pool if t.reserved_counter == counter_number]
+    index = state.index
+    reserved = index.reserved_for(counter_number)
     if reserved:
-        return min(reserved, key=Ticket.queue_key)
-    priority = [t for t in pool if t.is_priority]
-    normal = [t for t in pool if not t.is_priority]
+        return state.tickets[reserved[0][-1]]
+    services = state.counter_services(counter_number)
+    priority = [(rank, line[0]) for rank, code in enumerate(services)
+                if (line := index.line(code, True))]
+    normal = [(rank, line[0]) for rank, code in enumerate(services)
+              if (line := index.line(code, False))]
+    if not priority and not normal:
+        return _oldest_hold(state, services)
     rules = state.setup.rules
     take_priority = bool(priority) and (
         not normal
         or rules.priority_mode is PriorityMode.STRICT
         or state.counters[counter_number].normal_streak >= rules.interleave_every
     )
-    chosen_class = priority if take_priority else normal
+    heads = priority if take_priority else normal
     if rules.selection is SelectionMode.COUNTER_ORDER:
-        order = {code: i for i, code in enumerate(state.counter_services(counter_number))}
-        return min(chosen_class, key=lambda t: (order.get(t.service, len(order)), t.queue_key()))
-    return min(chosen_class, key=Ticket.queue_key)
+        _, key = min(heads)  # rank first: the counter's service order
+    else:
+        key = min(key for _, key in heads)
+    return state.tickets[key[-1]]
+
+
+def _oldest_hold(state: SiteState, services: tuple[str, ...]) -> Ticket | None:
+    """The held ticket of ``services`` put on hold first (a held ticket alone in its line
+    is called back instead of answering "nobody waits")."""
+    held = [state.tickets[i] for code in services for i in state.index.held_in(code)]
+    if not held:
+        return None
+    return min(held, key=lambda t: (t.held_at or t.issued_at, t.queue_key()))
+
+
+def _interleave_streak(state: SiteState, service_code: str) -> int:
+    """The normal-call streak that decides the service's next priority call: the highest
+    among the open or paused counters serving it (that counter takes a priority ticket
+    first), or 0 when none is."""
+    return max(
+        (counter.normal_streak for number, counter in state.counters.items()
+         if counter.status is not CounterStatus.CLOSED
+         and service_code in state.counter_services(number)),
+        default=0,
+    )
 
 
 def waiting_ahead(state: SiteState, ticket: Ticket) -> int:
-    """How many waiting tickets of the same service will be called before ``ticket``.
+    """How many tickets the engine will call before ``ticket`` (0 unless it is waiting).
 
-    Priority tickets count as ahead of every normal ticket; within a class, queue order.
-    Zero for a ticket that is not waiting.
+    Definition: the tickets of the same line that ``call_next`` takes before this one if
+    the line is called one ticket at a time, with the queue rules of the site:
+
+    * a ticket reserved for a counter (sent there by a transfer) counts the tickets
+      reserved for that same counter before it in queue order, whatever their service;
+    * any other ticket counts only waiting tickets of its own service that are not
+      reserved for a counter, in queue order (released holds first, then issue order):
+      in strict mode, every priority ticket is ahead of a normal ticket; in interleaved
+      mode, priority and normal tickets alternate as ``call_next`` alternates them (one
+      priority call after every ``interleave_every`` normal calls, starting from the
+      streak of :func:`_interleave_streak`).
+
+    For a service served by merged counters (a counter serving several services), calls
+    of the counter's other services are not counted: they are not in this ticket's line,
+    though they take the counter's time (the wait estimate divides by the open counters
+    serving the service) and advance its interleave streak.
+
+    Cost: two bisections and at most one pass over the counters, not over the day.
     """
     if ticket.status is not TicketStatus.WAITING:
         return 0
-    # Runs over the whole day's tickets for every reply: cheap tests first, and the queue
-    # key (a tuple) only built for waiting tickets of the same service and class.
-    waiting, service, me = TicketStatus.WAITING, ticket.service, ticket.id
-    mine_priority = ticket.is_priority
-    mine_key = ticket.queue_key()
-    ahead = 0
-    for other in state.tickets.values():
-        if other.service != service or other.status is not waiting or other.id == me:
-            continue
-        other_priority = other.is_priority
-        if other_priority != mine_priority:
-            ahead += other_priority  # a priority ticket is ahead of every normal one
-        elif other.queue_key() < mine_key:
-            ahead += 1
-    return ahead
+    index = state.index
+    key = ticket.queue_key()
+    if ticket.reserved_counter is not None:
+        return bisect_left(index.reserved_for(ticket.reserved_counter), key)
+    priority = index.line(ticket.service, True)
+    normal = index.line(ticket.service, False)
+    rules = state.setup.rules
+    if rules.priority_mode is PriorityMode.STRICT:
+        if ticket.is_priority:
+            return bisect_left(priority, key)
+        return len(priority) + bisect_left(normal, key)
+    every = rules.interleave_every
+    # Normal calls still due before the next priority call.
+    first = max(0, every - _interleave_streak(state, ticket.service))
+    if ticket.is_priority:
+        place = bisect_left(priority, key)
+        return place + min(len(normal), first + place * every)
+    place = bisect_left(normal, key)
+    priorities_before = 0 if place < first else min(len(priority), 1 + (place - first) // every)
+    return place + priorities_before
+
+
+def next_in_service(state: SiteState, service_code: str) -> Ticket | None:
+    """The waiting ticket of the service with nobody ahead of it (see :func:`waiting_ahead`)."""
+    priority = state.index.line(service_code, True)
+    normal = state.index.line(service_code, False)
+    if not priority and not normal:
+        return None
+    rules = state.setup.rules
+    take_priority = bool(priority) and (
+        not normal
+        or rules.priority_mode is PriorityMode.STRICT
+        or _interleave_streak(state, service_code) >= rules.interleave_every
+    )
+    return state.tickets[(priority if take_priority else normal)[0][-1]]
 
 
 def mean_service_seconds(state: SiteState, service_code: str) -> float:
     """Rolling mean of today's recent service times, else the configured mean."""
     durations = state.service_durations.get(service_code)
     if durations:
-        return sum(durations) / len(durations)
+        return max(0.0, sum(durations) / len(durations))
     return state.setup.services[service_code].mean_service_minutes * 60.0
 
 
 def waiting_counts(state: SiteState) -> dict[str, int]:
-    """Waiting tickets per service code (services with none are absent), in one pass."""
-    counts: dict[str, int] = {}
-    for ticket in state.tickets.values():
-        if ticket.status is TicketStatus.WAITING:
-            counts[ticket.service] = counts.get(ticket.service, 0) + 1
-    return counts
+    """Waiting tickets per service code (services with none are absent), from the index."""
+    return dict(state.index.waiting)
 
 
 def new_ticket_wait_seconds(state: SiteState, service_code: str, waiting: int | None = None) -> int:
     """The estimate a normal ticket issued now would get: it would be behind everyone
     waiting. ``waiting`` is the service's waiting count, when the caller has it already."""
     if waiting is None:
-        waiting = waiting_counts(state).get(service_code, 0)
+        waiting = state.index.waiting.get(service_code, 0)
     counters = max(1, open_counters_serving(state, service_code))
-    return round(mean_service_seconds(state, service_code) * (waiting + 1) / counters)
+    return max(0, round(mean_service_seconds(state, service_code) * (waiting + 1) / counters))
 
 
 def open_counters_serving(state: SiteState, service_code: str) -> int:
     return sum(
         1
         for number, counter in state.counters.items()
-        if counter.status.value == "open" and service_code in state.counter_services(number)
+        if counter.status is CounterStatus.OPEN and service_code in state.counter_services(number)
     )
 
 
@@ -122,4 +170,4 @@ def estimated_wait_seconds(state: SiteState, ticket: Ticket, ahead: int | None =
         return 0
     position = (waiting_ahead(state, ticket) if ahead is None else ahead) + 1
     counters = max(1, open_counters_serving(state, ticket.service))
-    return round(mean_service_seconds(state, ticket.service) * position / counters)
+    return max(0, round(mean_service_seconds(state, ticket.service) * position / counters))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .model import SiteState, Ticket, TicketStatus
+from .model import RECENT_CALLS, SiteState, Ticket, TicketStatus
 from .numbering import local_time
-from .selection import estimated_wait_seconds, waiting_ahead, waiting_counts
+from .selection import estimated_wait_seconds, next_in_service, waiting_ahead, waiting_counts
 
-#: How many of the day's last calls the board lists.
-RECENT_CALLS = 10
+__all__ = ["RECENT_CALLS", "board_view", "counter_view", "iso", "recent_calls",
+           "service_view", "ticket_view"]
 
 
 def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str | None:
@@ -24,7 +24,7 @@ def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str |
 
 def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
     """The contract's ticket object: number, status, counter, people ahead, estimated wait."""
-    ahead = waiting_ahead(state, ticket)  # one pass over the day's tickets, not two
+    ahead = waiting_ahead(state, ticket)
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -55,27 +55,22 @@ def counter_view(state: SiteState, number: int) -> dict[str, Any]:
 
 def service_view(state: SiteState, code: str) -> dict[str, Any]:
     service = state.setup.services[code]
-    waiting = [
-        t for t in state.tickets.values()
-        if t.service == code and t.status is TicketStatus.WAITING
-    ]
+    following = next_in_service(state, code)
     return {
         "code": code,
         "name": service.name,
         "prefix": service.prefix,
-        "waiting": len(waiting),
-        "next": min(waiting, key=Ticket.queue_key).number if waiting else None,
+        "waiting": state.index.waiting.get(code, 0),
+        "next": following.number if following else None,
     }
 
 
 def recent_calls(state: SiteState) -> list[dict[str, Any]]:
-    """The last calls of the day, newest first (derived from the tickets' call times)."""
-    called = sorted(
-        (t for t in state.tickets.values() if t.called_at is not None and t.counter is not None),
-        key=lambda t: t.called_at, reverse=True,
-    )[:RECENT_CALLS]
-    return [{"ticket": t.number, "counter": t.counter, "service": t.service,
-             "at": iso(t.called_at, state.setup.timezone)} for t in called]
+    """The day's last calls, newest first: one entry per ticket (its latest call), with the
+    counter and service it was called to, even if it has since been held or transferred."""
+    return [{"ticket": state.tickets[ticket_id].number, "counter": counter, "service": service,
+             "at": iso(at, state.setup.timezone)}
+            for ticket_id, counter, service, at in reversed(state.recent_calls)]
 
 
 def board_view(

@@ -25,13 +25,18 @@ def dumps(value: Any) -> str:
 
 
 def rules_to_json(rules: Rules) -> str:
-    return dumps({k: getattr(v, "value", v) for k, v in dataclasses.asdict(rules).items()})
+    values = {k: getattr(v, "value", v) for k, v in dataclasses.asdict(rules).items()}
+    if rules.serve_until is not None:
+        values["serve_until"] = rules.serve_until.strftime("%H:%M")
+    return dumps(values)
 
 
 def rules_from_json(text: str) -> Rules:
     values = json.loads(text)
     values["priority_mode"] = PriorityMode(values["priority_mode"])
     values["selection"] = SelectionMode(values["selection"])
+    if values.get("serve_until") is not None:
+        values["serve_until"] = parse_hhmm(values["serve_until"])
     known = {f.name for f in dataclasses.fields(Rules)}
     return Rules(**{k: v for k, v in values.items() if k in known})
 
@@ -59,6 +64,9 @@ def ticket_to_row(site_id: str, ticket: Ticket) -> dict[str, Any]:
         "hold_remaining": ticket.hold_remaining,
         "front": ticket.front,
         "rating": ticket.rating,
+        "recalls_total": ticket.recalls_total,
+        "issued_service": ticket.issued_service,
+        "held_at": ticket.held_at,
     }
 
 
@@ -84,6 +92,9 @@ def ticket_from_row(row: Any) -> Ticket:
         hold_remaining=row.hold_remaining,
         front=bool(row.front),
         rating=row.rating,
+        recalls_total=row.recalls_total,
+        issued_service=row.issued_service,
+        held_at=row.held_at,
     )
 
 

@@ -138,6 +138,10 @@ ticket = sa.Table(
     sa.Column("hold_remaining", sa.Integer, nullable=False),
     sa.Column("front", sa.Boolean, nullable=False),
     sa.Column("rating", sa.Integer, nullable=True),
+    # Added by migration 0002 (queue rules of issue 7).
+    sa.Column("recalls_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("issued_service", sa.String(64), nullable=False, server_default=""),
+    sa.Column("held_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("site_id", "prefix", "business_day", "seq_no"),
     sa.Index(None, "site_id", "business_day"),
     sa.Index(

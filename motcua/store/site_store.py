@@ -29,7 +29,7 @@ from motcua.domain import (
     SiteState,
     Ticket,
 )
-from motcua.domain.model import ACTIVE_STATUSES
+from motcua.domain.model import ACTIVE_STATUSES, RECENT_CALLS
 
 from . import codec
 from .database import write_transaction
@@ -46,6 +46,9 @@ from .schema import (
 )
 
 log = logging.getLogger(__name__)
+#: Call events read to find the last RECENT_CALLS distinct tickets called (a ticket is
+#: called again only after a hold, a no-show or a transfer, so a few times at most).
+_RECENT_CALL_ROWS = 20 * RECENT_CALLS
 
 
 class StoreConflict(RuntimeError):
@@ -218,9 +221,33 @@ class SiteStore:
                     began = done.started_at or done.called_at
                     if began is not None and done.finished_at is not None:
                         durations = state.service_durations.setdefault(done.service, [])
-                        durations.append((done.finished_at - began).total_seconds())
+                        durations.append(max(0.0, (done.finished_at - began).total_seconds()))
                         del durations[:-window]
+                self._load_recent_calls(conn, state, day)
+            state.reindex()
         return Loaded(state, site_row.epoch, site_row.seq)
+
+    def _load_recent_calls(self, conn: sa.Connection, state: SiteState, day: dt.date) -> None:
+        """The day's last calls, as the ``ticket_called`` applier keeps them: the latest
+        call of each of the last RECENT_CALLS distinct tickets called, oldest first."""
+        calls = conn.execute(
+            sa.select(ticket_event.c.ticket_id, ticket_event.c.counter, ticket_event.c.data,
+                      ticket_event.c.at)
+            .join(ticket, ticket.c.id == ticket_event.c.ticket_id)
+            .where(ticket_event.c.site_id == self.site_id,
+                   ticket_event.c.kind == "ticket_called",
+                   ticket.c.business_day == day)
+            .order_by(ticket_event.c.id.desc())
+            .limit(_RECENT_CALL_ROWS)
+        )
+        latest: dict[str, tuple] = {}
+        for ticket_id, counter_no, data, at in calls:
+            if ticket_id not in latest:
+                service = json.loads(data).get("service") or state.tickets[ticket_id].service
+                latest[ticket_id] = (ticket_id, counter_no, service, at)
+                if len(latest) == RECENT_CALLS:
+                    break
+        state.recent_calls.extend(reversed(list(latest.values())))
 
     def load_events(self) -> list[Event]:
         """The whole event log of the site, oldest first (for replay and audits)."""

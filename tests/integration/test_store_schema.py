@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -12,9 +13,13 @@ from alembic.migration import MigrationContext
 from motcua.cli import main
 from motcua.domain import Service
 from motcua.site_config import example_config_path, load_site_config
+from motcua.dispatch import Dispatcher, Request
+from motcua.domain import Command, Rules
+from motcua.domain.views import recent_calls
 from motcua.store import SiteStore, create_database_engine, open_site_store, upgrade
+from motcua.store.migrate import current_revision
 from motcua.store.schema import metadata, ticket
-from tests.support.sites import MONDAY_MORNING, small_setup
+from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
 
 
 def test_migrations_build_exactly_the_schema_and_are_idempotent(db_url):
@@ -29,8 +34,18 @@ def test_migrations_build_exactly_the_schema_and_are_idempotent(db_url):
 
 
 def test_every_table_has_a_site_id(db_url):
-    """Given the schema, then every table carries site_id (multi-site from the start)."""
-    assert all("site_id" in table.c for table in metadata.sorted_tables)
+    """Given a database built by the migrations (SQLite and PostgreSQL),
+    when its tables are read back from the database itself,
+    then every table but Alembic's own carries a site_id column (multi-site from the
+    start), and the tables are exactly those of the schema."""
+    engine = create_database_engine(db_url)
+    upgrade(engine)
+    inspector = sa.inspect(engine)
+    tables = set(inspector.get_table_names()) - {"alembic_version"}
+    assert tables == set(metadata.tables)
+    without = [name for name in sorted(tables)
+               if "site_id" not in {c["name"] for c in inspector.get_columns(name)}]
+    assert without == []
 
 
 def test_the_example_center_seeds_once_and_the_database_stays_the_truth(db_url):
@@ -86,11 +101,85 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(sqlite_url):
 
 def test_db_upgrade_command(sqlite_url, capsys):
     """Given an empty SQLite file, when `motcua db upgrade --db URL` runs,
-    then it exits 0 and reports revision 0001; `db status` then agrees."""
+    then it exits 0 and reports revision 0002; `db status` then agrees."""
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert main(["db", "status", "--db", sqlite_url]) == 0
     out = capsys.readouterr().out
-    assert out.count("database at revision 0001") == 2
+    assert out.count("database at revision 0002") == 2
+
+
+def test_migration_0002_keeps_the_tickets_of_a_0001_database(db_url):
+    """Given a database at revision 0001 holding a ticket of ho-tich recalled twice,
+    when it is upgraded to 0002,
+    then the ticket's issued_service is ho-tich, recalls_total is 2 and held_at is empty,
+    and the store loads it with those values."""
+    engine = create_database_engine(db_url)
+    upgrade(engine, "0001")
+    store = SiteStore(engine, "test-site")
+    store.seed(small_setup(), MONDAY_MORNING)
+    legacy = sa.table("ticket", *(sa.column(c) for c in (
+        "id", "site_id", "business_day", "prefix", "seq_no", "number", "service", "priority",
+        "status", "origin", "issued_at", "recalls", "hold_remaining", "front")))
+    with engine.begin() as conn:
+        conn.execute(legacy.insert().values(
+            id="t1", site_id="test-site", business_day=MONDAY_MORNING.date(), prefix="C",
+            seq_no=1, number="C001", service="ho-tich", priority="normal", status="waiting",
+            origin="kiosk", issued_at=MONDAY_MORNING.replace(tzinfo=None) - MONDAY_MORNING
+            .utcoffset(), recalls=2, hold_remaining=0, front=False))
+        conn.execute(sa.text("UPDATE site SET business_day = :day"),
+                     {"day": MONDAY_MORNING.date()})
+    assert current_revision(engine) == "0001"
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(ticket.c.issued_service, ticket.c.recalls_total,
+                                     ticket.c.held_at)).one()
+    assert tuple(row) == ("ho-tich", 2, None)
+    loaded = store.load().state.tickets["t1"]
+    assert (loaded.issued_service, loaded.recalls_total, loaded.issued_at) == (
+        "ho-tich", 2, MONDAY_MORNING)
+
+
+def test_a_reloaded_day_has_the_same_tickets_indexes_and_recent_calls(db_url):
+    """Given a day with a held ticket, a transfer, a recall, a cancelled ticket, a no-show
+    called back and a cap-counted transfer, written through the dispatcher,
+    when the store loads the site afresh,
+    then the loaded state equals the live one: tickets (issued service, recall totals,
+    hold times), queue indexes, recent calls and service times."""
+    clock = ManualClock()
+    store = open_site_store(db_url, small_setup(), clock())
+    with Dispatcher(store, clock=clock) as dispatcher:
+        def run(action, counter=None, **args):
+            clock.advance(seconds=20)
+            result = dispatcher.execute(Request(Command(action, args, counter=counter)))
+            assert result.ok, (action, result.error)
+            return result
+
+        for service in ("dat-dai", "dat-dai", "ho-tich", "chung-thuc", "dat-dai"):
+            run("issue", service=service)
+        run("open", 1, clerk="Lan")
+        run("open", 2, clerk="Minh")
+        run("call_next", 1)
+        run("recall", 1)
+        run("hold", 1)
+        run("call_next", 2)
+        run("transfer", 2, to_service="ho-tich")
+        run("call_next", 1)
+        run("no_show", 1)
+        run("call", 2, ticket="A002")
+        run("start", 2)
+        run("finish", 2)
+        run("cancel", 1, ticket="C001")
+        live = dispatcher.state
+
+        loaded = store.load().state
+
+    assert loaded == live
+    assert loaded.index == live.index and list(loaded.recent_calls) == list(live.recent_calls)
+    assert [(c["ticket"], c["counter"]) for c in recent_calls(loaded)] == [
+        ("A002", 2), ("A001", 1)]
+    assert live.index.issued == {"dat-dai": 3, "ho-tich": 1, "chung-thuc": 1}
 
 
 def test_a_site_store_for_an_unknown_site_says_so(sqlite_url):
@@ -100,3 +189,12 @@ def test_a_site_store_for_an_unknown_site_says_so(sqlite_url):
     upgrade(engine)
     with pytest.raises(LookupError, match="nowhere"):
         SiteStore(engine, "nowhere").load_setup()
+
+
+def test_serve_until_survives_the_database(db_url):
+    """Given a site whose rules set serve_until 17:30, when it is seeded and read back,
+    then the rules read back are equal, serve_until included."""
+    setup = small_setup(rules=Rules(serve_until=dt.time(17, 30)))
+    store = open_site_store(db_url, setup, MONDAY_MORNING)
+    assert store.load_setup().rules == setup.rules
+    assert store.load_setup().rules.serve_until == dt.time(17, 30)

@@ -106,7 +106,8 @@ def test_call_next_on_an_empty_queue_leaves_the_current_ticket_alone() -> None:
 
 def test_call_next_without_finish_on_call_next_refuses_while_serving() -> None:
     """Given finish_on_call_next is off and A001 is serving, When call_next,
-    Then invalid_argument (the clerk must finish first) and A001 keeps serving."""
+    Then ticket_in_progress naming the counter and A001 (the clerk must finish first) and
+    A001 keeps its place at the counter."""
     site = QueueSite(site_setup(finish_on_call_next=False))
     site.issue_many("ho_tich", 2)
     site.open(1)
@@ -114,7 +115,9 @@ def test_call_next_without_finish_on_call_next_refuses_while_serving() -> None:
 
     error = site.refuse("call_next", 1)
 
-    assert error.code == "invalid_argument"
+    assert error.code == "ticket_in_progress"
+    assert error.message_vi == (
+        "Quầy số 1 còn đang phục vụ số A001: hãy kết thúc số này trước")
     assert site.ticket("A001").status is TicketStatus.CALLED
 
 
@@ -365,13 +368,18 @@ def test_hold_sets_the_ticket_aside_and_frees_the_counter() -> None:
     assert site.state.counters[1].current is None
 
 
-def test_held_ticket_is_not_called_by_call_next() -> None:
-    """Given the only ticket A001 is held, When call_next, Then queue_empty."""
+def test_held_ticket_alone_in_its_service_is_called_back_by_call_next() -> None:
+    """Given the only ticket A001 is held (nobody else waits), When call_next,
+    Then A001 is called back at once instead of queue_empty."""
     site = serving_site(1)
     site.call_next(1)
     site.do("hold", 1)
 
-    assert site.refuse("call_next", 1).code == "queue_empty"
+    decision = site.do("call_next", 1)
+
+    assert kinds(decision) == ["ticket_called"]
+    assert decision.ticket_id == site.ticket("A001").id
+    assert site.ticket("A001").status is TicketStatus.CALLED
 
 
 def test_held_ticket_comes_back_at_the_front_after_hold_calls_calls() -> None:

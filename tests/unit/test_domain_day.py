@@ -55,26 +55,31 @@ def test_tick_at_lunch_does_not_expire_the_morning_queue() -> None:
     assert kinds(decision) == []
 
 
-def test_tick_after_the_last_session_expires_waiting_and_held_tickets() -> None:
-    """Given the busy Monday, When tick at 17:00, Then ticket_expired (session_end) for
-    A002 (held), A004 and B001 (waiting) in issue order, and A003 keeps serving."""
+def test_tick_after_the_last_session_expires_what_no_counter_serves_any_more() -> None:
+    """Given the busy Monday after 17:00 and counters 1 and 2 closed (A003 finished),
+    When tick at 17:05, Then ticket_expired (serve_end) for A002 (held), A004 and B001
+    (waiting) in issue order."""
     site = busy_monday()
-    site.clock.set(vietnam_time(MONDAY, 17, 0))
+    site.clock.set(vietnam_time(MONDAY, 17, 1))
+    site.do("close", 1)
+    site.do("close", 2)
 
-    decision = site.do("tick")
+    decision = site.do("tick", at=vietnam_time(MONDAY, 17, 5))
 
     assert kinds(decision) == ["ticket_expired"] * 3
     expired = [site.state.tickets[e.ticket_id].number for e in decision.events]
     assert expired == ["A002", "A004", "B001"]
-    assert {e.data["reason"] for e in decision.events} == {"session_end"}
-    assert site.ticket("A003").status is TicketStatus.SERVING
-    assert site.ticket("A004").finished_at == vietnam_time(MONDAY, 17, 0)
+    assert {e.data["reason"] for e in decision.events} == {"serve_end"}
+    assert site.ticket("A003").status is TicketStatus.DONE
+    assert site.ticket("A004").finished_at == vietnam_time(MONDAY, 17, 5)
 
 
 def test_a_second_tick_expires_nothing_more() -> None:
     """Given Monday's leftovers expired at 17:00, When tick again at 17:30, Then no events."""
     site = busy_monday()
-    site.do("tick", at=vietnam_time(MONDAY, 17, 0))
+    site.do("close", 1, at=vietnam_time(MONDAY, 16, 59))
+    site.do("close", 2, at=vietnam_time(MONDAY, 16, 59))
+    assert len(site.do("tick", at=vietnam_time(MONDAY, 17, 0)).events) == 3
 
     assert kinds(site.do("tick", at=vietnam_time(MONDAY, 17, 30))) == []
 

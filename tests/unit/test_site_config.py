@@ -458,3 +458,35 @@ def test_parsed_data_is_not_modified() -> None:
     parse_site_config(data)
 
     assert data == before
+
+
+def test_serve_until_is_read_as_a_local_time() -> None:
+    """Given [rules] serve_until = "12:15" after a morning session ending 11:30,
+    When the file is parsed, Then the rules' serve_until is 12:15."""
+    data = minimal()
+    data["rules"] = {"serve_until": "12:15"}
+
+    assert parse_site_config(data).to_setup().rules.serve_until == dt.time(12, 15)
+
+
+def test_serve_until_defaults_to_none() -> None:
+    """Given no serve_until, Then the rules keep None (expiry when the last counter
+    serving a service closes after the last session, else at the end of the day)."""
+    assert parse_site_config(minimal()).to_setup().rules.serve_until is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("25:00", 'rules.serve_until: must be a time "HH:MM" such as "07:30" (got \'25:00\')'),
+        ("11:00", "rules.serve_until: must not be before the end of session 'Buổi sáng' "
+                  "(11:30) (got 11:00)"),
+    ],
+)
+def test_a_bad_serve_until_is_refused_naming_the_key(value: str, message: str) -> None:
+    """Given serve_until "25:00" (not a time) or "11:00" (before the morning session ends
+    at 11:30), When the file is parsed, Then one error names rules.serve_until."""
+    data = minimal()
+    data["rules"] = {"serve_until": value}
+
+    assert problems_of(data) == [message]
