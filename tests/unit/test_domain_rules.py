@@ -189,8 +189,8 @@ def test_a_walk_in_for_a_service_the_counter_does_not_serve_is_refused() -> None
     error = site.refuse("walk_in", 2, service="ho_tich")
 
     assert error.code == "service_not_served"
-    assert error.as_dict()["message"] == (
-        "Quầy số 2 không phục vụ dịch vụ ho_tich / Counter 2 does not serve ho_tich")
+    assert error.as_dict()["message"] == "Quầy số 2 không phục vụ dịch vụ ho_tich"
+    assert error.as_dict()["message_en"] == "Counter 2 does not serve ho_tich"
 
 
 def test_a_walk_in_ignores_issuing_hours() -> None:
@@ -432,7 +432,7 @@ def test_a_serving_ticket_or_one_called_elsewhere_cannot_be_cancelled() -> None:
     elsewhere = site.refuse("cancel", 1, ticket="A002")
 
     assert serving.code == elsewhere.code == "ticket_not_cancellable"
-    assert serving.message_vi == "Số A001 không thể huỷ (trạng thái serving)"
+    assert serving.message_vi == "Số A001 không thể huỷ (trạng thái đang phục vụ)"
 
 
 def test_the_holder_cancels_with_the_ticket_token_only() -> None:
