@@ -3,7 +3,10 @@
 Commands arrive on ``counter/+/cmd`` and ``kiosk/+/cmd``, are checked against the
 contract on paho's network thread, and go to the dispatcher without blocking it. The
 reply is published when the dispatcher resolves the command, which is after its commit;
-the commit listener then publishes retained state, the board and the call events.
+the commit listener then builds retained state, the board and the call events from the
+committed state. Replies and those payloads are published by the publisher thread
+(:mod:`motcua.publisher`), never by the writer. HTTP reads committed snapshots
+(:mod:`motcua.snapshot`), never the writer's live state.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from motcua.bus import Bus, BusMessage, BusSettings, connect_bus, message_proper
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command, DomainError
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
-from motcua.domain.views import recent_calls
+from motcua.domain.selection import waiting_counts
 from motcua.publisher import StatePublisher
+from motcua.snapshot import CommittedReads
 from motcua.store import open_site_store
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ class Hub:
         self.publisher: StatePublisher | None = None
         self.http_server = None
         self.metrics = None
+        self.reads: CommittedReads | None = None
         self.priority_labels: dict = {}
 
     # --- lifecycle -------------------------------------------------------------------
@@ -62,6 +67,7 @@ class Hub:
         self.dispatcher.add_listener(self._on_commit)
         self.dispatcher.add_observer(self.metrics.observe)
         self.dispatcher.start()
+        self.reads = CommittedReads(self.dispatcher)
         try:
             self.bus = connect_bus(
                 BusSettings(url=self.config.mqtt_url, client_id=self.config.mqtt_client_id,
@@ -70,7 +76,7 @@ class Hub:
                                self.topics.kiosk_cmd_filter(): self._on_command},
                 on_connected=[self._on_connected],
             )
-            self.publisher = StatePublisher(self.bus, self.topics)
+            self.publisher = StatePublisher(self.bus, self.topics).start()
             self._republish().wait(10)
             if self.serve_http:
                 self._start_http()
@@ -91,6 +97,8 @@ class Hub:
                 self.bus.unsubscribe(topic_filter)
         if self.dispatcher is not None:
             self.dispatcher.stop()
+        if self.publisher is not None:
+            self.publisher.stop()  # sends what the last commits queued
         if self.bus is not None:
             self.bus.close(announce_offline=True)
             self.bus = None
@@ -119,9 +127,6 @@ class Hub:
 
     def broker_connected(self) -> bool:
         return self.bus is not None and self.bus.connected
-
-    def recent_calls(self) -> list[dict[str, Any]]:
-        return recent_calls(self.dispatcher.state)
 
     # --- MQTT intake -------------------------------------------------------------------
 
@@ -161,7 +166,8 @@ class Hub:
             expires_at=now + dt.timedelta(seconds=expiry) if expiry is not None else None,
         )
         future = self.dispatcher.submit(request)
-        future.add_done_callback(lambda done: self._reply_result(message, done.result()))
+        # Resolved on the writer thread: the reply is validated and sent by the publisher.
+        future.add_done_callback(lambda done: self._send_reply(message, done.result()))
 
     def _device_action(self, command, source: str) -> dict[str, Any]:
         """Kiosk actions that do not change the queue."""
@@ -171,8 +177,12 @@ class Hub:
         error = DomainError("not_available", feature=command.action)
         return {"id": command.id, "ok": False, "ticket": None, "error": error.as_dict()}
 
-    def _reply_result(self, message: BusMessage, result: Result) -> None:
-        self._reply(message, result.reply())
+    def _send_reply(self, message: BusMessage, result: Result) -> None:
+        publisher = self.publisher
+        if publisher is None:  # still starting: nothing else could have sent it anyway
+            self._reply(message, result.reply())
+        else:
+            publisher.call(lambda: self._reply(message, result.reply()))
 
     def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
         """Publish ``body`` on the requester's reply topic (or its honoured v5 response topic)."""
@@ -201,20 +211,23 @@ class Hub:
     # --- publishing --------------------------------------------------------------------
 
     def _on_commit(self, notice: CommitNotice) -> None:
+        """On the writer thread, right after a commit: payloads and gauges, once per batch."""
+        waiting = waiting_counts(notice.state)
         if self.publisher is not None:
-            self.publisher.publish_commit(notice)
-        self.metrics.update_queue(notice.state, notice.seq)
+            self.publisher.publish_commit(notice, waiting)
+        self.metrics.update_waiting(waiting, notice.seq, notice.state.setup.services)
 
     def _republish(self) -> threading.Event:
         """Publish every retained topic; the state belongs to the dispatcher thread, so
-        the snapshot is taken there. The returned event is set once it is published."""
+        the payloads are built there. The returned event is set once they are handed to
+        the bus."""
         done = threading.Event()
 
         def publish() -> None:
             dispatcher = self.dispatcher
             self.publisher.publish_all(dispatcher.state, dispatcher.epoch, dispatcher.seq,
                                        self.clock())
-            done.set()
+            self.publisher.call(done.set)
 
         self.dispatcher.run_in_writer(publish)
         return done
@@ -224,7 +237,7 @@ class Hub:
         status = contract.HubStatus(online=True, version=__version__,
                                     epoch=self.dispatcher.epoch,
                                     started_at=self.started_at.isoformat())
-        bus.publish(self.topics.hub_status(), contract.dump(status), qos=1, retain=True)
+        bus.publish_contract(self.topics.hub_status(), status)
         if self.publisher is not None:  # None on the first connect: start() publishes then
             self._republish()
         self._sweep_retained(bus)
@@ -242,7 +255,7 @@ class Hub:
                      else parsed.key in self.setup.services)
             if not known:
                 log.info("clearing retained %s of a removed counter/service", message.topic)
-                bus.publish(message.topic, b"", qos=1, retain=True)
+                bus.publish_contract(message.topic, contract.CLEAR_RETAINED)
 
         for topic_filter in filters:
             bus.subscribe(topic_filter, on_retained)

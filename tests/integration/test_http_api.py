@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import zoneinfo
 import urllib.request
 from typing import Any
 
@@ -18,6 +19,7 @@ from motcua.devices import add_device
 from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Command, Priority
 from motcua.metrics import HubMetrics
+from motcua.snapshot import CommittedReads
 from motcua.server import HubRuntime, create_app
 from motcua.server.errors import error_object, error_response
 from motcua.server.openapi import openapi_document
@@ -27,6 +29,7 @@ from motcua.store.schema import ticket as ticket_table
 from tests.support.ports import free_port
 from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
 
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 TICKET_KEYS = ["id", "number", "service", "prefix", "priority", "status", "counter",
                "issued_at", "waiting_ahead", "est_wait_s"]
 
@@ -36,19 +39,16 @@ class FakeRuntime:
 
     def __init__(self, dispatcher: Dispatcher, store: SiteStore) -> None:
         self.dispatcher = dispatcher
+        self.reads = CommittedReads(dispatcher)
         self.store = store
         self.setup = dispatcher.state.setup
         self.metrics = HubMetrics()
         self.priority_labels = {Priority.ELDERLY: "Người cao tuổi"}
         self.connected = True
-        self.calls: list[dict[str, Any]] = []
         dispatcher.add_observer(self.metrics.observe)
 
     def broker_connected(self) -> bool:
         return self.connected
-
-    def recent_calls(self) -> list[dict[str, Any]]:
-        return list(self.calls)
 
 
 @pytest.fixture
@@ -390,12 +390,12 @@ def test_unknown_routes_and_methods_are_json_errors(client):
 
 
 def test_an_unexpected_failure_is_a_json_500(client, runtime):
-    """Given a runtime whose recent calls break,
+    """Given a runtime whose committed reads break,
     when the board is requested,
     then the client gets 500 internal_error as JSON, not an HTML page."""
     def broken():
         raise ValueError("boom")
-    runtime.recent_calls = broken
+    runtime.reads.snapshot = broken
 
     response = client.get("/api/v1/board")
 
@@ -406,16 +406,15 @@ def test_an_unexpected_failure_is_a_json_500(client, runtime):
 # --- board, health, metrics, document ------------------------------------------------------
 
 
-def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, runtime, token):
-    """Given counter 1 calling A001, A002 waiting, and one recent call known to the hub,
+def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, clock, token):
+    """Given counter 1 calling A001 at 08:00 (Hanoi) and A002 waiting,
     when the web board reads /api/v1/board,
-    then it gets the retained board object: A001 on counter 1, one waiting, the call."""
+    then it gets the retained board object of the last commit: A001 on counter 1, one
+    waiting, and the call of A001 at counter 1 as the only recent call."""
     run(dispatcher, "open", counter=1, clerk="lan")
     issue(client, token)
     issue(client, token)
     run(dispatcher, "call_next", counter=1)
-    runtime.calls = [{"ticket": "A001", "counter": 1, "service": "dat-dai",
-                      "at": "2026-11-23T08:00:00+07:00"}]
 
     response = client.get("/api/v1/board")
 
@@ -426,7 +425,8 @@ def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, r
     assert board["counters"][0] == {"counter": 1, "name": "Quầy 1", "status": "open",
                                     "ticket": "A001"}
     assert {s["code"]: s["waiting"] for s in board["services"]}["dat-dai"] == 1
-    assert board["recent"] == runtime.calls
+    assert board["recent"] == [{"ticket": "A001", "counter": 1, "service": "dat-dai",
+                                "at": clock().astimezone(HANOI).isoformat()}]
 
 
 def test_healthz_is_200_when_database_and_broker_answer(client, dispatcher):
