@@ -378,8 +378,15 @@ def run_child(kind: str, settings: dict) -> dict:
 def main() -> int:
     parser = common.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse_suppress())
+    parser.add_argument("--day-commands", type=int, default=None,
+                        help="commands of the day (default 20,000; --quick 300); enough tickets "
+                             "are issued before for the day and the paced phase")
     args = parser.parse_args()
-    settings = SETTINGS["quick" if args.quick else "full"]
+    settings = dict(SETTINGS["quick" if args.quick else "full"])
+    if args.day_commands:
+        settings["day_commands"] = args.day_commands
+        settings["tickets"] = (args.day_commands + args.day_commands // 20
+                               + int(settings["paced_rate_per_s"] * settings["paced_duration_s"]))
     if args.child:  # one database, JSON on stdout for the parent
         print(json.dumps(run_child(args.db, settings), default=str))
         return 0
@@ -389,6 +396,8 @@ def main() -> int:
         command = [sys.executable, __file__, "--db", kind, "--child"]
         if args.quick:
             command.append("--quick")
+        if args.day_commands:
+            command += ["--day-commands", str(args.day_commands)]
         child = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False,
                                stdin=subprocess.DEVNULL, env=os.environ.copy())
         if child.returncode != 0:
