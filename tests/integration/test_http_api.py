@@ -26,6 +26,7 @@ from motcua.server.openapi import openapi_document
 from motcua.server.serve import serve
 from motcua.store import SiteStore, create_database_engine, open_site_store
 from motcua.store.schema import ticket as ticket_table
+from tests.support.held_commit import HeldCommit
 from tests.support.ports import free_port
 from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
 
@@ -401,6 +402,38 @@ def test_an_unexpected_failure_is_a_json_500(client, runtime):
 
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "internal_error"
+
+
+def test_a_batch_being_applied_is_invisible_until_committed(client, dispatcher, store, token):
+    """Given A001 waiting and counter 1 open,
+    when counter 1 calls next and the writer is held after applying the call to its live
+    state but before committing it,
+    then the board and the ticket page still show the committed state (counter 1 free,
+    one waiting; A001 waiting with no counter), and right after the commit both show A001
+    called at counter 1 with the commit's seq."""
+    held = HeldCommit(store)
+    run(dispatcher, "open", counter=1, clerk="lan")
+    ticket_id = issue(client, token).get_json()["id"]
+    assert client.get(f"/api/v1/tickets/{ticket_id}").get_json()["status"] == "waiting"
+
+    held.hold = True
+    pending = dispatcher.submit(Request(Command("call_next", counter=1), "counter/1", "c1"))
+    assert held.entered.wait(5)
+    board_during = client.get("/api/v1/board").get_json()
+    ticket_during = client.get(f"/api/v1/tickets/{ticket_id}").get_json()
+    held.hold = False
+    held.release.set()
+    called = pending.result(5)
+
+    assert called.ok
+    assert board_during["counters"][0]["ticket"] is None
+    assert board_during["services"][0] == {"code": "dat-dai", "name": "Đất đai", "waiting": 1}
+    assert (ticket_during["status"], ticket_during["counter"]) == ("waiting", None)
+    board_after = client.get("/api/v1/board").get_json()
+    assert board_after["seq"] == called.seq == board_during["seq"] + 1
+    assert board_after["counters"][0]["ticket"] == "A001"
+    ticket_after = client.get(f"/api/v1/tickets/{ticket_id}").get_json()
+    assert (ticket_after["status"], ticket_after["counter"]) == ("called", 1)
 
 
 # --- board, health, metrics, document ------------------------------------------------------

@@ -10,6 +10,7 @@ from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Command, TicketStatus
 from motcua.snapshot import CommittedReads, SnapshotUnavailable
 from motcua.store import open_site_store
+from tests.support.held_commit import HeldCommit
 from tests.support.sites import ManualClock, small_setup
 
 
@@ -27,24 +28,6 @@ def run(dispatcher, action, counter=None, **args):
     result = dispatcher.execute(Request(Command(action, args, counter=counter)))
     assert result.ok, result.error
     return result
-
-
-class HeldCommit:
-    """Wraps ``store.commit`` so a test can hold the writer between applying a batch to
-    its live state and committing it."""
-
-    def __init__(self, store) -> None:
-        self.entered = threading.Event()
-        self.release = threading.Event()
-        self.hold = False
-        self._commit = store.commit
-        store.commit = self
-
-    def __call__(self, batch):
-        if self.hold:
-            self.entered.set()
-            assert self.release.wait(10)
-        return self._commit(batch)
 
 
 def test_a_reader_never_sees_a_batch_the_writer_has_not_committed(store, clock):
