@@ -381,8 +381,12 @@ def main() -> int:
     parser.add_argument("--day-commands", type=int, default=None,
                         help="commands of the day (default 20,000; --quick 300); enough tickets "
                              "are issued before for the day and the paced phase")
+    parser.add_argument("--paced-seconds", type=float, default=None,
+                        help="length of the paced phase (default 20 s; --quick 2 s)")
     args = parser.parse_args()
     settings = dict(SETTINGS["quick" if args.quick else "full"])
+    if args.paced_seconds:
+        settings["paced_duration_s"] = args.paced_seconds
     if args.day_commands:
         settings["day_commands"] = args.day_commands
         settings["tickets"] = (args.day_commands + args.day_commands // 20
@@ -398,6 +402,8 @@ def main() -> int:
             command.append("--quick")
         if args.day_commands:
             command += ["--day-commands", str(args.day_commands)]
+        if args.paced_seconds:
+            command += ["--paced-seconds", str(args.paced_seconds)]
         child = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False,
                                stdin=subprocess.DEVNULL, env=os.environ.copy())
         if child.returncode != 0:

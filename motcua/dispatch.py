@@ -266,6 +266,10 @@ class Dispatcher:
             return
         for pending, result in outcomes:
             self._resolve(pending, result)
+        # Hand the GIL over once: the threads just woken by these results (the hub's
+        # publisher sending replies, HTTP handlers) run now instead of after the
+        # listeners' work and the next batch; closed-loop devices wait for those replies.
+        time.sleep(0)
         if notice is not None:
             for listener in self._listeners:
                 try:
