@@ -92,6 +92,15 @@ def run(dispatcher, action, counter=None, source="internal", **args):
     return result
 
 
+def settle(dispatcher, publisher) -> None:
+    """Wait until the commit listeners of everything answered so far have queued their
+    payloads (a writer task runs after them) and the publisher has sent them."""
+    done = threading.Event()
+    dispatcher.run_in_writer(done.set)
+    assert done.wait(5)
+    assert publisher.flush()
+
+
 def stamp(dispatcher, seq, time="08:00:00"):
     return {"epoch": dispatcher.epoch, "seq": seq, "at": f"2026-11-23T{time}+07:00"}
 
@@ -105,11 +114,11 @@ def test_an_issue_publishes_the_event_the_service_state_and_the_board(
     board (counter 1 open and free, counter 2 closed), all stamped with the commit's seq."""
     run(dispatcher, "open", counter=1, clerk="lan")
     publisher.start()
-    publisher.flush()
+    settle(dispatcher, publisher)
     bus.take()
 
     result = run(dispatcher, "issue", source="kiosk/1", service="dat-dai")
-    assert publisher.flush()
+    settle(dispatcher, publisher)
 
     seq = result.seq
     assert bus.take() == [
@@ -142,12 +151,12 @@ def test_a_call_publishes_the_called_event_with_expiry_and_the_counter_state(
     run(dispatcher, "open", counter=1, clerk="lan")
     issued = run(dispatcher, "issue", source="kiosk/1", service="dat-dai")
     publisher.start()
-    publisher.flush()
+    settle(dispatcher, publisher)
     bus.take()
     clock.advance(minutes=2)
 
     result = run(dispatcher, "call_next", counter=1)
-    assert publisher.flush()
+    settle(dispatcher, publisher)
 
     seq = result.seq
     ticket_id = issued.ticket["id"]
@@ -193,7 +202,7 @@ def test_a_publisher_behind_sends_the_latest_retained_state_but_every_event(
     last = results[-1].seq
 
     publisher.start()
-    assert publisher.flush()
+    settle(dispatcher, publisher)
 
     sent = bus.take()
     issued = [s.body for s in sent if s.topic == f"{ROOT}/event/issued"]
@@ -245,7 +254,7 @@ def test_no_topic_ever_goes_back_in_seq_while_commits_race_the_publisher(
     for thread in threads:
         thread.join(30)
     assert not errors and not any(thread.is_alive() for thread in threads)
-    assert publisher.flush()
+    settle(dispatcher, publisher)
 
     by_topic: dict[str, list[int]] = {}
     for sent in bus.take():
