@@ -92,12 +92,17 @@ def run(dispatcher, action, counter=None, source="internal", **args):
     return result
 
 
-def settle(dispatcher, publisher) -> None:
+def listeners_done(dispatcher) -> None:
     """Wait until the commit listeners of everything answered so far have queued their
-    payloads (a writer task runs after them) and the publisher has sent them."""
+    payloads: results resolve before the listeners run, a writer task runs after them."""
     done = threading.Event()
     dispatcher.run_in_writer(done.set)
     assert done.wait(5)
+
+
+def settle(dispatcher, publisher) -> None:
+    """Wait until every payload of the commits so far has been sent."""
+    listeners_done(dispatcher)
     assert publisher.flush()
 
 
@@ -200,6 +205,7 @@ def test_a_publisher_behind_sends_the_latest_retained_state_but_every_event(
     results = [run(dispatcher, "issue", source="kiosk/1", service="dat-dai")
                for _ in range(5)]
     last = results[-1].seq
+    listeners_done(dispatcher)
 
     publisher.start()
     settle(dispatcher, publisher)
