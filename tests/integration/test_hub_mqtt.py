@@ -80,6 +80,8 @@ def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, 
     called = json.loads(probe.wait_for(f"{ROOT}/event/called").payload)
     assert {k: called[k] for k in ("ticket", "counter", "service", "recall")} == {
         "ticket": "A001", "counter": 1, "service": "dat-dai", "recall": 0}
+    # The publisher thread sends the board after the event: wait until the broker has it.
+    probe.wait_for(f"{ROOT}/board", predicate=lambda live: live["seq"] == hub.dispatcher.seq)
     board = late_retained(mosquitto_broker, f"{ROOT}/board")
     assert board["epoch"] == hub.dispatcher.epoch and board["seq"] == hub.dispatcher.seq
     assert board["counters"][0] == {"counter": 1, "name": board["counters"][0]["name"],
