@@ -118,6 +118,48 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
     }
 
 
+def rates_by_quarter(ends: Sequence[float], started: float) -> list[float]:
+    """Commands per second in each quarter of the commands, taken in completion order:
+    quarter q holds the completions ``q*n/4 .. (q+1)*n/4`` and lasts from the previous
+    quarter's last completion (or ``started``) to its own last one."""
+    ordered = sorted(ends)
+    n = len(ordered)
+    if n < 4:
+        return []
+    rates, previous = [], started
+    for q in range(4):
+        chunk = ordered[q * n // 4:(q + 1) * n // 4]
+        span = chunk[-1] - previous
+        rates.append(round(len(chunk) / span, 1) if span > 0 else math.nan)
+        previous = chunk[-1]
+    return rates
+
+
+# --- goals -----------------------------------------------------------------------------------
+
+
+def goal(figure: float | None, relation: str, target: float) -> dict[str, Any]:
+    """``{"figure", "goal", "pass"}``: the measured figure next to its goal (``>=`` or ``<=``
+    ``target``); a missing figure fails."""
+    if figure is None or (isinstance(figure, float) and math.isnan(figure)):
+        passed = False
+    elif relation == ">=":
+        passed = figure >= target
+    elif relation == "<=":
+        passed = figure <= target
+    else:
+        raise ValueError(f"unknown relation {relation!r}")
+    return {"figure": figure, "goal": f"{relation} {target:g}", "pass": passed}
+
+
+def print_goals(bench: str, goals: dict[str, dict[str, Any]]) -> None:
+    """One line per goal on stderr: figure, goal, PASS/FAIL."""
+    for name, entry in goals.items():
+        verdict = "PASS" if entry["pass"] else "FAIL"
+        print(f"{bench}: {name:<52} {str(entry['figure']):>10}  goal {entry['goal']:<10} "
+              f"{verdict}", file=sys.stderr, flush=True)
+
+
 # --- machine ---------------------------------------------------------------------------------
 
 

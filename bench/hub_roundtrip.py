@@ -1,15 +1,31 @@
-"""Round trips through a real Mosquitto and hub: 50 virtual counters calling next.
+"""Round trips through a real Mosquitto and hub: a whole day of 50 counters calling next.
 
-For SQLite and PostgreSQL: p50/p99 command→reply and command→board, commands per second,
-and in the same run the floor: a raw MQTT echo round trip on the same broker plus one
-durable commit on the same database. Goals (reported, never enforced): p99 command→reply
-≤ 3 × floor p99; ≥ 1,000 commands/s sustained.
+Per database (SQLite file, private PostgreSQL cluster), in a child process of its own so
+its resident memory is its own:
+
+1. floor     - a raw MQTT echo round trip on the same broker, and one durable commit on
+               the same database (``_common.measure_commit_floor``);
+2. day       - 22,000 tickets issued through the dispatcher (the day's tickets), then 50
+               closed-loop counters each sending ``call_next`` over MQTT as soon as the
+               previous reply arrives, 20,000 commands in all: commands per second over
+               the day and by quarter (of the commands, in reply order), command→reply
+               and command→board latency (until the board shows the called number at the
+               counter), and the process's resident memory after the day;
+3. paced     - 100 ``call_next`` per second spread over the counters (open loop, 20 s)
+               on that full day: command→reply and command→board p99 against the floor.
+
+Goals (reported with pass/fail, never enforced): ≥ 1,500 commands/s over the day; last
+quarter ≥ 90 % of the first; paced reply p99 ≤ 3 × floor p99 (echo p99 + commit p99);
+paced board p99 ≤ reply p99 + 5 ms; resident memory after the day ≤ 200 MB.
+Usage: ``python bench/hub_roundtrip.py [--quick] [--db sqlite|postgresql|both]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -24,52 +40,84 @@ from paho.mqtt.packettypes import PacketTypes  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
 
 from bench import _common as common  # noqa: E402
+from motcua import contract  # noqa: E402
 from motcua.dispatch import Request  # noqa: E402
 from motcua.domain import Assignment, Command, CounterSetup, IssuingSession, Service, SiteSetup  # noqa: E402
 from motcua.hub import Hub  # noqa: E402
 from motcua.hub_config import HubConfig  # noqa: E402
 from tests.support.mosquitto import MosquittoBroker  # noqa: E402
 
+NAME = "hub_roundtrip"
+SITE = "bench"
 COUNTERS = 50
+SETTINGS = {
+    "full": {"tickets": 22_000, "day_commands": 20_000, "paced_rate_per_s": 100,
+             "paced_duration_s": 20.0, "echo_rounds": 300, "floor_commits": 300},
+    "quick": {"tickets": 400, "day_commands": 300, "paced_rate_per_s": 50,
+              "paced_duration_s": 2.0, "echo_rounds": 50, "floor_commits": 60},
+}
+GOALS = {
+    "day_commands_per_s": 1500.0,
+    "day_last_quarter_over_first": 0.90,
+    "paced_reply_p99_over_floor_p99": 3.0,
+    "paced_board_p99_minus_reply_p99_ms": 5.0,
+    "rss_after_day_mb": 200.0,
+}
 
 
 def bench_setup() -> SiteSetup:
     service = Service("dat-dai", "A", "Đất đai", "Đất đai", 10.0)
     return SiteSetup(
-        "bench", "Bench", "Asia/Ho_Chi_Minh", {"dat-dai": service},
+        SITE, "Bench", "Asia/Ho_Chi_Minh", {"dat-dai": service},
         {n: CounterSetup(n, f"Quầy {n}", (Assignment(("dat-dai",)),))
          for n in range(1, COUNTERS + 1)},
         (IssuingSession("all", dt.time(0, 0), dt.time(23, 59, 59), frozenset(range(7))),),
     )
 
 
+def rss_mb() -> float | None:
+    """This process's resident memory (VmRSS), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 class Client:
-    """One paho client (MQTT v5, TCP_NODELAY) recording arrival times per topic."""
+    """One paho client (MQTT v5, TCP_NODELAY, own client id) timing arrivals per topic."""
 
     def __init__(self, broker: MosquittoBroker, topics: list[str]) -> None:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
-                                  client_id=f"bench-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5)
-        self.handlers = {}
+                                  client_id=f"bench-{uuid.uuid4().hex[:8]}",
+                                  protocol=mqtt.MQTTv5)
+        self.handlers: dict[str, object] = {}
         ready = threading.Event()
         self.client.on_connect = lambda *a: ready.set()
         self.client.on_message = self._on_message
         self.client.on_socket_open = lambda c, u, s: s.setsockopt(6, 1, 1)  # TCP_NODELAY
         self.client.connect(broker.host, broker.port)
         self.client.loop_start()
-        ready.wait(5)
+        if not ready.wait(5):
+            raise RuntimeError("bench client could not connect")
         for topic in topics:
             self.client.subscribe(topic, qos=1)
         time.sleep(0.3)
 
     def _on_message(self, client, userdata, message) -> None:
         now = time.perf_counter()
-        for prefix, handler in self.handlers.items():
-            if message.topic.startswith(prefix):
-                handler(message, now)
+        handler = self.handlers.get(message.topic)
+        if handler is None:
+            handler = self.handlers.get("*")
+        if handler is not None:
+            handler(message, now)
 
     def publish(self, topic: str, payload: bytes) -> None:
         properties = Properties(PacketTypes.PUBLISH)
-        properties.MessageExpiryInterval = 30
+        properties.MessageExpiryInterval = contract.COMMAND_EXPIRY_S
         self.client.publish(topic, payload, qos=1, properties=properties)
 
     def close(self) -> None:
@@ -78,121 +126,311 @@ class Client:
 
 
 def measure_echo(broker: MosquittoBroker, rounds: int) -> dict:
-    client = Client(broker, ["bench/echo"])
+    """Raw broker round trip: publish QoS 1 and receive it back on the same client."""
+    topic = contract.Topics("bench-echo").counter_reply(1)
+    client = Client(broker, [topic])
     arrived = threading.Event()
-    client.handlers["bench/echo"] = lambda message, now: arrived.set()
+    client.handlers[topic] = lambda message, now: arrived.set()
     latencies = []
     for _ in range(rounds):
         arrived.clear()
         started = time.perf_counter()
-        client.publish("bench/echo", b"x")
+        client.publish(topic, b"x")
         arrived.wait(5)
         latencies.append(time.perf_counter() - started)
     client.close()
     return common.latency_summary(latencies)
 
 
-def measure_hub(broker: MosquittoBroker, db_url: str, calls_per_counter: int) -> dict:
+def ticket_seq(number: str) -> int:
+    """The running number of a ticket number (``A0123`` → 123)."""
+    return int(number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+class Probe:
+    """Sends call_next commands and times their replies and the first board showing the
+    number called at that counter."""
+
+    def __init__(self, broker: MosquittoBroker, topics: contract.Topics) -> None:
+        self.topics = topics
+        self.lock = threading.Lock()
+        self.sent: dict[str, tuple[int, float]] = {}
+        self.reply_latency: list[float] = []
+        self.reply_times: list[float] = []
+        self.board_latency: list[float] = []
+        self.outcomes: dict[str, int] = {}
+        # Per counter: (ticket seq number, send time) of calls not yet seen on a board,
+        # and the latest (ticket seq number, arrival) the board showed. A coalesced board
+        # may skip a number: a later number at the same counter covers the earlier calls.
+        self.awaiting_board: dict[int, list[tuple[int, float]]] = {}
+        self.shown: dict[int, tuple[int, float]] = {}
+        self.after_reply = None
+        subscriptions = [topics.counter_reply(n) for n in range(1, COUNTERS + 1)]
+        self.client = Client(broker, subscriptions + [topics.board()])
+        self.client.handlers["*"] = self._on_reply
+        self.client.handlers[topics.board()] = self._on_board
+
+    def send(self, counter: int) -> None:
+        request_id = uuid.uuid4().hex
+        with self.lock:
+            self.sent[request_id] = (counter, time.perf_counter())
+        body = contract.CommandEnvelope(id=request_id, action="call_next")
+        self.client.publish(self.topics.counter_cmd(counter), contract.dump(body))
+
+    def _on_reply(self, message, now: float) -> None:
+        parsed = self.topics.parse(message.topic)
+        if parsed is None or parsed.kind is not contract.TopicKind.COUNTER_REPLY:
+            return
+        body = json.loads(message.payload)
+        with self.lock:
+            sent = self.sent.pop(body["id"], None)
+            if sent is None:
+                return
+            counter, started = sent
+            self.reply_latency.append(now - started)
+            self.reply_times.append(now)
+            outcome = "ok" if body["ok"] else body["error"]["code"]
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            if body["ok"]:
+                number = ticket_seq(body["ticket"]["number"])
+                shown = self.shown.get(counter)
+                if shown is not None and shown[0] >= number:  # the board overtook the reply
+                    self.board_latency.append(shown[1] - started)
+                else:
+                    self.awaiting_board.setdefault(counter, []).append((number, started))
+        if self.after_reply is not None:
+            self.after_reply(counter)
+
+    def _on_board(self, message, now: float) -> None:
+        board = json.loads(message.payload)
+        with self.lock:
+            for entry in board["counters"]:
+                if entry["ticket"] is None:
+                    continue
+                counter, number = entry["counter"], ticket_seq(entry["ticket"])
+                self.shown[counter] = (number, now)
+                waiting = self.awaiting_board.get(counter)
+                if waiting:
+                    self.board_latency.extend(now - started for seen, started in waiting
+                                              if seen <= number)
+                    self.awaiting_board[counter] = [(seen, started) for seen, started in waiting
+                                                    if seen > number]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.reply_latency, self.reply_times, self.board_latency = [], [], []
+            self.outcomes, self.awaiting_board = {}, {}
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def run_day(hub: Hub, probe: Probe, commands: int) -> dict:
+    """50 closed loops of call_next, ``commands`` in all."""
+    remaining = {n: commands // COUNTERS + (1 if n <= commands % COUNTERS else 0)
+                 for n in range(1, COUNTERS + 1)}
+    done = threading.Event()
+    answered = [0]
+
+    def after_reply(counter: int) -> None:
+        with probe.lock:
+            answered[0] += 1
+            remaining[counter] -= 1
+            more = remaining[counter] > 0
+            if answered[0] >= commands:
+                done.set()
+        if more:
+            probe.send(counter)
+
+    probe.reset()
+    probe.after_reply = after_reply
+    started = time.perf_counter()
+    for n in range(1, COUNTERS + 1):
+        if remaining[n] > 0:
+            probe.send(n)
+    finished = done.wait(600)
+    elapsed = time.perf_counter() - started
+    time.sleep(0.3)  # the last boards
+    probe.after_reply = None
+    with probe.lock:
+        times = list(probe.reply_times)
+        figures = {
+            "commands": len(probe.reply_latency),
+            "completed": finished,
+            "outcomes": dict(probe.outcomes),
+            "wall_s": round(elapsed, 3),
+            "commands_per_s": round(len(probe.reply_latency) / elapsed, 1),
+            "commands_per_s_by_quarter": common.rates_by_quarter(times, started),
+            "command_to_reply": common.latency_summary(probe.reply_latency),
+            "command_to_board": common.latency_summary(probe.board_latency),
+        }
+    quarters = figures["commands_per_s_by_quarter"]
+    figures["last_quarter_over_first"] = (round(quarters[-1] / quarters[0], 3)
+                                          if quarters and quarters[0] else None)
+    figures["tickets_in_state"] = len(hub.dispatcher.state.tickets)
+    figures["publisher_coalesced"] = hub.publisher.queue.coalesced
+    return figures
+
+
+def run_paced(probe: Probe, rate: float, duration: float) -> dict:
+    """Open loop: ``rate`` call_next per second, rotating over the counters."""
+    probe.reset()
+    count = int(rate * duration)
+    interval = 1.0 / rate
+    origin = time.perf_counter() + 0.05
+    for i in range(count):
+        pause = origin + i * interval - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        probe.send(i % COUNTERS + 1)
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline:
+        with probe.lock:
+            if not probe.sent and not any(probe.awaiting_board.values()):
+                break
+        time.sleep(0.05)
+    with probe.lock:
+        return {
+            "rate_per_s": rate, "duration_s": duration, "commands": count,
+            "answered": len(probe.reply_latency), "outcomes": dict(probe.outcomes),
+            "command_to_reply": common.latency_summary(probe.reply_latency),
+            "command_to_board": common.latency_summary(probe.board_latency),
+            "boards_missing": sum(len(v) for v in probe.awaiting_board.values()),
+        }
+
+
+def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dict) -> dict:
+    progress = common.progress
+    echo = measure_echo(broker, settings["echo_rounds"])
+    floor = common.measure_commit_floor(url, settings["floor_commits"])
+    floor_p99 = round(echo["p99_ms"] + floor["p99_ms"], 3)
+    progress(f"{kind}: floor p99 {floor_p99} ms (echo {echo['p99_ms']} + commit "
+             f"{floor['p99_ms']})")
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
-    config = HubConfig(db_url=db_url, mqtt_url=broker.url(), http_port=0,
+    config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
     hub = Hub(config, serve_http=False, setup=bench_setup()).start()
-    root = hub.topics.root
-    total = COUNTERS * calls_per_counter
+    probe = None
     try:
-        for i in range(total):
-            hub.dispatcher.submit(Request(Command("issue", {"service": "dat-dai"}), "kiosk/1", f"f{i}"))
+        tickets = settings["tickets"]
+        progress(f"{kind}: issuing {tickets} tickets through the dispatcher")
+        begin = time.perf_counter()
+        futures = [hub.dispatcher.submit(Request(Command("issue", {"service": "dat-dai"}),
+                                                 "kiosk/bench", f"t{i}"))
+                   for i in range(tickets)]
+        issued = sum(1 for future in futures if future.result(600).ok)
+        issue_s = time.perf_counter() - begin
         for n in range(1, COUNTERS + 1):
             hub.dispatcher.execute(Request(Command("open", {"clerk": f"cb{n}"}, counter=n),
                                            f"counter/{n}", "open"))
-        client = Client(broker, [f"{root}/counter/+/reply", f"{root}/board"])
-        sent: dict[str, float] = {}
-        reply_latency, board_latency, awaiting_board = [], [], []
-        done = threading.Event()
-        lock = threading.Lock()
-        remaining = {n: calls_per_counter for n in range(1, COUNTERS + 1)}
-
-        def send(counter: int) -> None:
-            request_id = uuid.uuid4().hex
-            with lock:
-                sent[request_id] = time.perf_counter()
-            client.publish(f"{root}/counter/{counter}/cmd",
-                           json.dumps({"id": request_id, "action": "call_next"}).encode())
-
-        def on_reply(message, now) -> None:
-            body = json.loads(message.payload)
-            counter = int(message.topic.split("/")[4])
-            with lock:
-                started = sent.pop(body["id"], None)
-                if started is None:
-                    return
-                reply_latency.append(now - started)
-                awaiting_board.append(started)
-                remaining[counter] -= 1
-                more = remaining[counter] > 0
-                if not sent and not any(remaining.values()):
-                    done.set()
-            if more:
-                send(counter)
-
-        def on_board(message, now) -> None:
-            with lock:
-                board_latency.extend(now - started for started in awaiting_board)
-                awaiting_board.clear()
-
-        client.handlers[f"{root}/counter/"] = on_reply
-        client.handlers[f"{root}/board"] = on_board
-        started = time.perf_counter()
-        for n in range(1, COUNTERS + 1):
-            send(n)
-        finished = done.wait(120)
-        elapsed = time.perf_counter() - started
-        time.sleep(0.2)
-        client.close()
+        hub.publisher.flush(30)
+        probe = Probe(broker, hub.topics)
+        progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
+        day = run_day(hub, probe, settings["day_commands"])
+        day["tickets_issued_before"] = issued
+        day["issue_commands_per_s"] = round(issued / issue_s, 1)
+        day["rss_after_day_mb"] = rss_mb()
+        progress(f"{kind}: {day['commands_per_s']} commands/s, by quarter "
+                 f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB")
+        progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
+                 f"{settings['paced_duration_s']} s")
+        paced = run_paced(probe, settings["paced_rate_per_s"], settings["paced_duration_s"])
+        progress(f"{kind}: paced reply p99 {paced['command_to_reply']['p99_ms']} ms, "
+                 f"board p99 {paced['command_to_board']['p99_ms']} ms")
     finally:
+        if probe is not None:
+            probe.close()
         hub.stop()
-    return {
-        "commands": len(reply_latency),
-        "completed": finished,
-        "commands_per_s": round(len(reply_latency) / elapsed, 1),
-        "command_to_reply": common.latency_summary(reply_latency),
-        "command_to_board": common.latency_summary(board_latency),
+    reply_p99 = paced["command_to_reply"]["p99_ms"]
+    board_p99 = paced["command_to_board"]["p99_ms"]
+    goals = {
+        "day_commands_per_s": common.goal(day["commands_per_s"], ">=",
+                                          GOALS["day_commands_per_s"]),
+        "day_last_quarter_over_first": common.goal(day["last_quarter_over_first"], ">=",
+                                                   GOALS["day_last_quarter_over_first"]),
+        "paced_reply_p99_over_floor_p99": common.goal(
+            round(reply_p99 / floor_p99, 2) if floor_p99 else None, "<=",
+            GOALS["paced_reply_p99_over_floor_p99"]),
+        "paced_board_p99_minus_reply_p99_ms": common.goal(
+            round(board_p99 - reply_p99, 3), "<=", GOALS["paced_board_p99_minus_reply_p99_ms"]),
+        "rss_after_day_mb": common.goal(day["rss_after_day_mb"], "<=",
+                                        GOALS["rss_after_day_mb"]),
     }
+    return {"floor": {"mqtt_echo": echo, "durable_commit": floor, "p99_ms": floor_p99},
+            "day": day, "paced": paced, "goals": goals}
 
 
-def main() -> None:
-    args = common.argument_parser(__doc__.splitlines()[0]).parse_args()
-    calls = 4 if args.quick else 40
-    results: dict = {}
+def run_child(kind: str, settings: dict) -> dict:
+    """One database's measurements, in this process."""
     with MosquittoBroker() as broker:
-        broker_echo = measure_echo(broker, 50 if args.quick else 300)
-        for name in common.selected_databases(args.db):
-            common.progress(f"{name}: floor and {COUNTERS} counters × {calls} call_next")
-            if name == "sqlite":
-                with common.sqlite_database() as url:
-                    floor = common.measure_commit_floor(url, 100 if args.quick else 300)
-                    hub = measure_hub(broker, url, calls)
-            else:
-                with common.postgres_cluster() as cluster:
-                    url = cluster.create_database("bench_hub")
-                    floor = common.measure_commit_floor(url, 100 if args.quick else 300)
-                    hub = measure_hub(broker, url, calls)
-            floor_p99 = broker_echo["p99_ms"] + floor["p99_ms"]
-            results[name] = {
-                "floor": {"mqtt_echo": broker_echo, "durable_commit": floor,
-                          "p99_ms": round(floor_p99, 3)},
-                "hub": hub,
-                "goals": {
-                    "reply_p99_le_3x_floor": hub["command_to_reply"]["p99_ms"] <= 3 * floor_p99,
-                    "ge_1000_commands_per_s": hub["commands_per_s"] >= 1000,
-                },
-            }
-    common.write_results("hub_roundtrip", {
-        "bench": "hub_roundtrip", "started_at": common.utc_now_iso(),
-        "machine": common.machine_info(), "settings": {"counters": COUNTERS, "calls_per_counter": calls},
+        if kind == "sqlite":
+            with common.sqlite_database() as url:
+                return measure_database(kind, url, broker, settings)
+        common.progress("postgresql: starting a private cluster")
+        try:
+            with common.postgres_cluster() as cluster:
+                url = cluster.create_database("bench_hub")
+                server = common.postgres_server_info(url)
+                return {"server": server, **measure_database(kind, url, broker, settings)}
+        except common.PostgresUnavailable as error:
+            common.progress(f"postgresql: skipped ({error})")
+            return {"skipped": str(error)}
+
+
+def main() -> int:
+    parser = common.argument_parser(__doc__.splitlines()[0])
+    parser.add_argument("--child", action="store_true", help=argparse_suppress())
+    parser.add_argument("--day-commands", type=int, default=None,
+                        help="commands of the day (default 20,000; --quick 300); enough tickets "
+                             "are issued before for the day and the paced phase")
+    parser.add_argument("--paced-seconds", type=float, default=None,
+                        help="length of the paced phase (default 20 s; --quick 2 s)")
+    args = parser.parse_args()
+    settings = dict(SETTINGS["quick" if args.quick else "full"])
+    if args.paced_seconds:
+        settings["paced_duration_s"] = args.paced_seconds
+    if args.day_commands:
+        settings["day_commands"] = args.day_commands
+        settings["tickets"] = (args.day_commands + args.day_commands // 20
+                               + int(settings["paced_rate_per_s"] * settings["paced_duration_s"]))
+    if args.child:  # one database, JSON on stdout for the parent
+        print(json.dumps(run_child(args.db, settings), default=str))
+        return 0
+    started = time.perf_counter()
+    results: dict = {}
+    for kind in common.selected_databases(args.db):
+        command = [sys.executable, __file__, "--db", kind, "--child"]
+        if args.quick:
+            command.append("--quick")
+        if args.day_commands:
+            command += ["--day-commands", str(args.day_commands)]
+        if args.paced_seconds:
+            command += ["--paced-seconds", str(args.paced_seconds)]
+        child = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False,
+                               stdin=subprocess.DEVNULL, env=os.environ.copy())
+        if child.returncode != 0:
+            results[kind] = {"failed": f"exit status {child.returncode}"}
+            continue
+        results[kind] = json.loads(child.stdout.strip().splitlines()[-1])
+    document = {
+        "bench": NAME, "started_at": common.utc_now_iso(), "machine": common.machine_info(),
+        "settings": {"quick": args.quick, "counters": COUNTERS, **settings},
         "results": results,
-    })
+        "goals": {f"{kind}_{name}": goal for kind, figures in results.items()
+                  for name, goal in figures.get("goals", {}).items()},
+    }
+    document["machine"]["load_average_at_end"] = common.load_average()
+    document["duration_s"] = round(time.perf_counter() - started, 1)
+    common.write_results(NAME, document)
+    common.print_goals(NAME, document["goals"])
+    return 0
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

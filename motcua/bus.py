@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import functools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from pydantic import BaseModel
 
-from motcua.contract import CONTENT_TYPE, dump, offline_presence, parse_topic, spec_of
+from motcua.contract import (
+    CONTENT_TYPE, TopicSpec, dump, offline_presence, parse_topic, spec_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -479,16 +482,17 @@ class Bus:
         Raises:
             ValueError: ``topic`` is not a topic of contract v1.
         """
-        parsed = parse_topic(topic)
-        if parsed is None:
-            raise ValueError(f"not a contract topic: {topic!r}")
-        spec = spec_of(parsed[1].kind)
-        properties = message_properties(
-            message_expiry_s=spec.message_expiry_s,
-            response_topic=response_topic,
-            correlation_data=correlation_data,
-            content_type=CONTENT_TYPE,
-        )
+        if response_topic is None and correlation_data is None:
+            # The hot path (state, board, events): topic → options computed once.
+            spec, properties = _contract_options(topic)
+        else:
+            spec = _contract_options(topic)[0]
+            properties = message_properties(
+                message_expiry_s=spec.message_expiry_s,
+                response_topic=response_topic,
+                correlation_data=correlation_data,
+                content_type=CONTENT_TYPE,
+            )
         body = dump(payload) if isinstance(payload, BaseModel) else payload
         return self.publish(topic, body, qos=spec.qos, retain=spec.retained,
                             properties=properties, wait=wait, timeout=timeout)
@@ -587,6 +591,23 @@ class Bus:
     def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int,
                       reason_codes: list[ReasonCode], properties: Properties | None) -> None:
         self._acks.meet(mid)._resolve(reason_codes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _contract_options(topic: str) -> tuple[TopicSpec, Properties]:
+    """The contract spec of ``topic`` and its PUBLISH properties (expiry, content type).
+    Cached: a hub publishes on a small fixed set of topics. The properties object is
+    shared and must not be modified by callers.
+
+    Raises:
+        ValueError: ``topic`` is not a topic of contract v1.
+    """
+    parsed = parse_topic(topic)
+    if parsed is None:
+        raise ValueError(f"not a contract topic: {topic!r}")
+    spec = spec_of(parsed[1].kind)
+    return spec, message_properties(message_expiry_s=spec.message_expiry_s,
+                                    content_type=CONTENT_TYPE)
 
 
 def _set_tcp_nodelay(client: mqtt.Client, userdata: object, sock: object) -> None:

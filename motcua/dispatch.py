@@ -91,7 +91,11 @@ class Result:
 
 @dataclass
 class CommitNotice:
-    """Handed to listeners after a commit, on the dispatcher thread: the state is current."""
+    """Handed to listeners after a commit, on the dispatcher thread: the state is current.
+
+    ``state`` is the writer's live state: read it inside the listener only, and hand other
+    threads fresh objects built from it (see :mod:`motcua.publisher`, :mod:`motcua.snapshot`).
+    ``results`` holds only the commands that produced events."""
 
     results: list[tuple[Request, Result]]
     state: SiteState
@@ -202,7 +206,9 @@ class Dispatcher:
                 log.exception("result observer failed")
 
     def run_in_writer(self, task: Callable[[], None]) -> None:
-        """Run ``task`` on the writer thread between batches (it may read the state)."""
+        """Run ``task`` on the writer thread between batches, when the state is exactly
+        the last commit (it may read the state, never change it). Tasks queued while a
+        batch is decided run after that batch's commit and listeners."""
         self._queue.put(task)
 
     # --- submitting ------------------------------------------------------------------
@@ -268,6 +274,10 @@ class Dispatcher:
             return
         for pending, result in outcomes:
             self._resolve(pending, result)
+        # Hand the GIL over once: the threads just woken by these results (the hub's
+        # publisher sending replies, HTTP handlers) run now instead of after the
+        # listeners' work and the next batch; closed-loop devices wait for those replies.
+        time.sleep(0)
         if notice is not None:
             for listener in self._listeners:
                 try:
@@ -281,7 +291,7 @@ class Dispatcher:
         batch = Batch(seq_before=self.seq)
         seq = self.seq
         outcomes: list[tuple[_Pending, Result]] = []
-        in_batch: dict[tuple[str, str], tuple[str, Result]] = {}
+        in_batch: dict[tuple[str, str], tuple[str, _StoredReply]] = {}
         changed: list[tuple[Request, Result]] = []
         for pending in work:
             request = pending.request
@@ -289,8 +299,7 @@ class Dispatcher:
             payload_hash = request.payload_hash()
             earlier = self._requests.get(key) if key else None
             if key and key in in_batch:
-                earlier_hash, earlier_result = in_batch[key]
-                earlier = codec_stored(earlier_hash, earlier_result)
+                earlier = in_batch[key][1]
             if earlier is not None:
                 outcomes.append((pending, self._repeat(request, earlier, payload_hash)))
                 continue
@@ -329,14 +338,17 @@ class Dispatcher:
             outcomes.append((pending, result))
         if not batch.events and not batch.requests:
             return outcomes, None
+        # Rows of the counters the batch touched, once per batch (not once per event).
+        for number in batch.counters:
+            batch.counters[number] = codec.counter_to_row(state.counters[number])
         batch.seq_after = seq
         batch.business_day = state.business_day
         self.store.commit(batch)
         if batch.purge_requests_before is not None:
             self._requests = {}
         self.seq = seq
-        for key, (payload_hash, result) in in_batch.items():
-            self._requests[key] = codec_stored(payload_hash, result.reply())
+        for key, (_payload_hash, stored) in in_batch.items():
+            self._requests[key] = stored
         notice = CommitNotice(changed, state, self.epoch, seq, now) if changed else None
         return outcomes, notice
 
@@ -344,11 +356,12 @@ class Dispatcher:
                   payload_hash: str, result: Result, state: SiteState,
                   now: dt.datetime) -> None:
         """Keep ``result`` as the answer to ``key`` (this batch, then the database)."""
-        in_batch[key] = (payload_hash, result)
+        stored = _StoredReply(payload_hash, codec.dumps(result.reply()))
+        in_batch[key] = (payload_hash, stored)
         batch.requests.append({
             "site_id": self.store.site_id, "source": key[0], "request_id": key[1],
             "business_day": state.business_day or _local_day(state, now),
-            "payload_hash": payload_hash, "result": codec.dumps(result.reply()),
+            "payload_hash": payload_hash, "result": stored.text,
             "created_at": now,
         })
 
@@ -378,8 +391,6 @@ class Dispatcher:
                 batch.counters.setdefault(number, {})
         if event.counter is not None:
             batch.counters.setdefault(event.counter, {})
-        for number in batch.counters:
-            batch.counters[number] = codec.counter_to_row(state.counters[number])
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -425,14 +436,21 @@ class Dispatcher:
 
 @dataclass(frozen=True)
 class _StoredReply:
+    """A stored reply as the JSON text that was written: parsed only when a device repeats
+    its request, which is rare, so answering costs one serialisation, not a round trip."""
+
     payload_hash: str
-    reply: dict[str, Any]
+    text: str
+
+    @property
+    def reply(self) -> dict[str, Any]:
+        return json.loads(self.text)
 
 
 def codec_stored(payload_hash: str, reply: Any) -> _StoredReply:
     if isinstance(reply, Result):
         reply = reply.reply()
-    return _StoredReply(payload_hash, json.loads(codec.dumps(reply)))
+    return _StoredReply(payload_hash, reply if isinstance(reply, str) else codec.dumps(reply))
 
 
 def _local_day(state: SiteState, now: dt.datetime) -> dt.date:

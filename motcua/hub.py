@@ -5,10 +5,13 @@ contract on paho's network thread (a retained command is never acted on: it is c
 a command judged by ``sent_at`` may not be stamped in the future; a broker expiry counts
 up to 30 s), and go to the dispatcher without blocking it. The dispatcher's intercept
 answers the kiosk ``printer`` action and applies the per-kiosk issue rate after its
-idempotence check. The reply is published, through the contract's topic table, when the
-dispatcher resolves the command, which is after its commit; the commit listener then
-publishes retained state, the board and the call events. Device presences
-(``device/+/+/status``) feed the device table read by ``GET /api/v1/devices``.
+idempotence check. The reply is published when the dispatcher resolves the command, which
+is after its commit; the commit listener then builds retained state, the board and the
+call events from the committed state. Replies and those payloads are published by the
+publisher thread (:mod:`motcua.publisher`) through the contract's topic table, never by
+the writer. HTTP reads committed snapshots (:mod:`motcua.snapshot`), never the writer's
+live state. Device presences (``device/+/+/status``) feed the device table read by
+``GET /api/v1/devices``.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from motcua.bus import Bus, BusMessage, BusSettings, connect_bus
 from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command
-from motcua.domain.views import recent_calls
+from motcua.domain.selection import waiting_counts
 from motcua.errors import WireError
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
 from motcua.publisher import StatePublisher
 from motcua.rate_limit import IssueRateLimiter
+from motcua.snapshot import CommittedReads
 from motcua.store import open_site_store
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,7 @@ class Hub:
         self.publisher: StatePublisher | None = None
         self.http_server = None
         self.metrics = None
+        self.reads: CommittedReads | None = None
         self.priority_labels = config.priority_labels()
         self.devices = DeviceRegistry()
         self.rate_limiter = IssueRateLimiter(config.kiosk_issue_per_minute,
@@ -76,6 +81,7 @@ class Hub:
         self.dispatcher.add_listener(self._on_commit)
         self.dispatcher.add_observer(self.metrics.observe)
         self.dispatcher.start()
+        self.reads = CommittedReads(self.dispatcher)
         try:
             self.bus = connect_bus(
                 BusSettings(url=self.config.mqtt_url, client_id=self.config.mqtt_client_id,
@@ -85,7 +91,7 @@ class Hub:
                                self.topics.device_status_filter(): self._on_presence},
                 on_connected=[self._on_connected],
             )
-            self.publisher = StatePublisher(self.bus, self.topics)
+            self.publisher = StatePublisher(self.bus, self.topics).start()
             self._republish().wait(10)
             if self.serve_http:
                 self._start_http()
@@ -106,6 +112,8 @@ class Hub:
                 self.bus.unsubscribe(topic_filter)
         if self.dispatcher is not None:
             self.dispatcher.stop()
+        if self.publisher is not None:
+            self.publisher.stop()  # sends what the last commits queued
         if self.bus is not None:
             self.bus.close(announce_offline=True)
             self.bus = None
@@ -134,9 +142,6 @@ class Hub:
 
     def broker_connected(self) -> bool:
         return self.bus is not None and self.bus.connected
-
-    def recent_calls(self) -> list[dict[str, Any]]:
-        return recent_calls(self.dispatcher.state)
 
     def device_list(self) -> list[dict[str, Any]]:
         """Every device heard of: kind, id, online, kiosk printer, last seen."""
@@ -187,7 +192,8 @@ class Hub:
             expires_at=now + dt.timedelta(seconds=honoured) if honoured is not None else None,
         )
         future = self.dispatcher.submit(request)
-        future.add_done_callback(lambda done: self._reply_result(message, done.result()))
+        # Resolved on the writer thread: the reply is validated and sent by the publisher.
+        future.add_done_callback(lambda done: self._send_reply(message, done.result()))
 
     def _clear_retained_command(self, message: BusMessage) -> None:
         """A command must act once: a retained one would act again on every hub start."""
@@ -232,8 +238,12 @@ class Hub:
         self.devices.presence(kind, device_id, presence.online, presence.printer,
                               self.clock())
 
-    def _reply_result(self, message: BusMessage, result: Result) -> None:
-        self._reply(message, result.reply())
+    def _send_reply(self, message: BusMessage, result: Result) -> None:
+        publisher = self.publisher
+        if publisher is None:  # still starting: nothing else could have sent it anyway
+            self._reply(message, result.reply())
+        else:
+            publisher.call(lambda: self._reply(message, result.reply()))
 
     def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
         """Publish ``body`` on the requester's reply topic (or its honoured v5 response topic)."""
@@ -261,20 +271,23 @@ class Hub:
     # --- publishing --------------------------------------------------------------------
 
     def _on_commit(self, notice: CommitNotice) -> None:
+        """On the writer thread, right after a commit: payloads and gauges, once per batch."""
+        waiting = waiting_counts(notice.state)
         if self.publisher is not None:
-            self.publisher.publish_commit(notice)
-        self.metrics.update_queue(notice.state, notice.seq)
+            self.publisher.publish_commit(notice, waiting)
+        self.metrics.update_waiting(waiting, notice.seq, notice.state.setup.services)
 
     def _republish(self) -> threading.Event:
         """Publish every retained topic; the state belongs to the dispatcher thread, so
-        the snapshot is taken there. The returned event is set once it is published."""
+        the payloads are built there. The returned event is set once they are handed to
+        the bus."""
         done = threading.Event()
 
         def publish() -> None:
             dispatcher = self.dispatcher
             self.publisher.publish_all(dispatcher.state, dispatcher.epoch, dispatcher.seq,
                                        self.clock())
-            done.set()
+            self.publisher.call(done.set)
 
         self.dispatcher.run_in_writer(publish)
         return done

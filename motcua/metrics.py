@@ -1,7 +1,7 @@
 """Prometheus metrics of the hub, in a registry of its own (never the global one).
 
 One :class:`HubMetrics` per hub: the dispatcher feeds :meth:`HubMetrics.observe` for every
-command it answers, the hub calls :meth:`HubMetrics.update_queue` after commits, and
+command it answers, the hub calls :meth:`HubMetrics.update_waiting` after commits, and
 ``GET /metrics`` renders :meth:`HubMetrics.exposition`. Keeping the registry per object
 lets tests (and two hubs in one process) count independently.
 """
@@ -9,7 +9,7 @@ lets tests (and two hubs in one process) count independently.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
@@ -68,23 +68,25 @@ class HubMetrics:
         self.commands.labels(action=action, result=outcome).inc()
         self.command_latency.labels(source=source_kind(request.source)).observe(seconds)
 
-    def update_queue(self, state: SiteState, seq: int | None = None) -> None:
-        """Set the waiting gauges from ``state`` (and ``seq`` when given).
-
-        Call it on the dispatcher thread after a commit, or from another thread inside
-        a retry (the state may change while it is counted).
-        """
-        # From the engine's index (one dict copy), not a scan of the day's tickets.
-        counts = waiting_counts(state)
-        waiting = {code: counts.get(code, 0) for code in state.setup.services}
+    def update_waiting(self, waiting: Mapping[str, int], seq: int | None = None,
+                       services: Iterable[str] | None = None) -> None:
+        """Set the waiting gauges from per-service counts (absent services count 0) and
+        ``seq`` when given. ``services`` lists every service (default: the last call's
+        list, or the keys of ``waiting``); a gauge of a service no longer listed is removed.
+        Costs O(services): call it after every commit."""
+        codes = set(services) if services is not None else (self._services | set(waiting))
         with self._queue_lock:
-            for code, count in waiting.items():
-                self.queue_waiting.labels(service=code).set(count)
-            for removed in self._services - set(waiting):
+            for code in codes:
+                self.queue_waiting.labels(service=code).set(waiting.get(code, 0))
+            for removed in self._services - codes:
                 self.queue_waiting.remove(removed)
-            self._services = set(waiting)
+            self._services = codes
             if seq is not None:
                 self.seq.set(seq)
+
+    def update_queue(self, state: SiteState, seq: int | None = None) -> None:
+        """:meth:`update_waiting` from ``state`` (on the dispatcher thread, between batches)."""
+        self.update_waiting(waiting_counts(state), seq, state.setup.services)
 
     def on_commit(self, notice) -> None:
         """A ``Dispatcher.add_listener`` callback: refresh the gauges after each commit."""

@@ -1,18 +1,35 @@
-"""What the hub publishes after each commit: retained state, board and call events.
+"""What the hub publishes after each commit (retained state, board, call events, replies),
+and the thread that publishes it.
 
-Runs on the dispatcher thread inside a commit listener, so the state it reads is exactly
-the committed one. Publishing is asynchronous (paho queues QoS 1 messages while the
-broker is away), so a slow broker never holds the writer back.
+Two halves, so the writer never waits on JSON or paho:
+
+* On the dispatcher thread, right after a commit, :meth:`StatePublisher.publish_commit`
+  reads the committed state and builds plain payload dicts (the views of the touched
+  counters and services, the board, the call and issue events). Their cost depends on
+  the counters, services and the batch, not on the day's tickets (the domain's views are
+  expected to be indexed). The dicts are fresh objects nobody else holds, so handing them
+  to another thread is safe.
+* On the publisher thread, each payload is validated against its contract model, dumped
+  to JSON and published with :meth:`motcua.bus.Bus.publish_contract`, which takes QoS,
+  retain flag and expiry from the contract's topic table.
+
+Coalescing: a retained topic (counter state, service state, board) has at most one
+message waiting to be sent; a newer payload replaces the waiting one in place, so a
+publisher that falls behind sends only the latest state of each topic and never sends a
+topic's ``seq`` out of order. Events (``event/called``, ``event/issued``) and replies are
+never coalesced: each one is sent, in commit order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from motcua import contract
-from motcua.bus import Bus, message_properties
 from motcua.dispatch import CommitNotice
 from motcua.domain import SiteState, Ticket
 from motcua.domain.engine import issue_refusal
@@ -20,62 +37,181 @@ from motcua.domain.selection import new_ticket_wait_seconds, waiting_counts
 from motcua.domain.views import board_view, iso, recent_calls, ticket_view
 
 log = logging.getLogger(__name__)
-class StatePublisher:
-    """Turns the committed state into contract payloads on the bus."""
 
-    def __init__(self, bus: Bus, topics: contract.Topics) -> None:
+#: Contract model of each payload kind the publisher builds.
+_MODELS: dict[str, type[contract.ContractModel]] = {
+    "counter_state": contract.CounterState,
+    "service_state": contract.ServiceState,
+    "board": contract.Board,
+    "event_called": contract.CalledEvent,
+    "event_issued": contract.IssuedEvent,
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to publish: ``body`` is validated as ``kind``'s contract model."""
+
+    topic: str
+    kind: str
+    body: Mapping[str, Any]
+    retained: bool
+
+
+class PublishQueue:
+    """FIFO of messages for one publisher thread, with one slot per retained topic.
+
+    Thread-safe. ``put`` never blocks; a retained topic already waiting has its payload
+    replaced where it stands (see the module docstring).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._order: deque[tuple[str, Any]] = deque()
+        self._retained: dict[str, Outgoing] = {}
+        self._busy = False
+        self.coalesced = 0
+
+    def put(self, item: Outgoing) -> None:
+        with self._cond:
+            if item.retained:
+                if item.topic in self._retained:
+                    self._retained[item.topic] = item
+                    self.coalesced += 1
+                    return
+                self._retained[item.topic] = item
+                self._order.append(("retained", item.topic))
+            else:
+                self._order.append(("once", item))
+            self._cond.notify()
+
+    def put_call(self, call: Callable[[], None]) -> None:
+        """Run ``call`` on the publisher thread in FIFO order (replies)."""
+        with self._cond:
+            self._order.append(("call", call))
+            self._cond.notify()
+
+    def take(self, stopping: Callable[[], bool]) -> tuple[str, Any] | None:
+        """The next item, waiting for one; None once ``stopping()`` and empty."""
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+            while not self._order:
+                if stopping():
+                    return None
+                self._cond.wait(0.5)
+            kind, value = self._order.popleft()
+            if kind == "retained":
+                value = self._retained.pop(value)
+            self._busy = True
+            return kind, value
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_empty(self, timeout: float) -> bool:
+        """Wait until everything queued so far has been handled; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._order and not self._busy, timeout)
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._order)
+
+
+class StatePublisher:
+    """Builds contract payloads from the committed state and publishes them on a thread.
+
+    ``bus`` needs ``publish_contract(topic, payload)`` (a :class:`motcua.bus.Bus`).
+    Call :meth:`start` before publishing and :meth:`stop` before closing the bus.
+    """
+
+    def __init__(self, bus, topics: contract.Topics) -> None:
         self.bus = bus
         self.topics = topics
+        self.queue = PublishQueue()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
 
-    # --- payloads ------------------------------------------------------------------
+    # --- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> "StatePublisher":
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="motcua-publisher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Send what is queued (up to ``timeout``), then stop the thread."""
+        if self._thread is None:
+            return
+        self.queue.wait_empty(timeout)
+        self._stopping = True
+        self.queue.wake()
+        self._thread.join(timeout)
+        self._thread = None
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued so far has been handed to the bus."""
+        return self.queue.wait_empty(timeout)
+
+    def call(self, task: Callable[[], None]) -> None:
+        """Run ``task`` on the publisher thread, after what is queued (for replies)."""
+        self.queue.put_call(task)
+
+    # --- payloads (dispatcher thread) -----------------------------------------------
 
     @staticmethod
     def _stamp(state: SiteState, epoch: str, seq: int, at: dt.datetime) -> dict[str, Any]:
         return {"epoch": epoch, "seq": seq, "at": iso(at, state.setup.timezone)}
 
-    def counter_state(self, state, number, epoch, seq, at) -> contract.CounterState:
+    def counter_state(self, state, number, epoch, seq, at) -> dict[str, Any]:
         counter = state.counters[number]
         current: Ticket | None = state.tickets.get(counter.current) if counter.current else None
-        return contract.CounterState(
-            **self._stamp(state, epoch, seq, at), counter=number,
-            name=state.setup.counters[number].name, status=counter.status.value,
-            clerk=counter.clerk, services=list(state.counter_services(number)),
-            ticket=ticket_view(state, current) if current else None,
-        )
+        return {
+            **self._stamp(state, epoch, seq, at), "counter": number,
+            "name": state.setup.counters[number].name, "status": counter.status.value,
+            "clerk": counter.clerk, "services": list(state.counter_services(number)),
+            "ticket": ticket_view(state, current) if current else None,
+        }
 
-    def service_state(self, state, code, epoch, seq, at, waiting: int) -> contract.ServiceState:
+    def service_state(self, state, code, epoch, seq, at, waiting: int) -> dict[str, Any]:
         service = state.setup.services[code]
-        return contract.ServiceState(
-            **self._stamp(state, epoch, seq, at), code=code, name=service.name,
-            prefix=service.prefix, waiting=waiting,
-            est_wait_s=new_ticket_wait_seconds(state, code, waiting),
-            issuing=issue_refusal(state, code, at) is None,
-        )
+        return {
+            **self._stamp(state, epoch, seq, at), "code": code, "name": service.name,
+            "prefix": service.prefix, "waiting": waiting,
+            "est_wait_s": new_ticket_wait_seconds(state, code, waiting),
+            "issuing": issue_refusal(state, code, at) is None,
+        }
 
     @staticmethod
-    def board(state, epoch, seq, at) -> contract.Board:
-        return contract.Board.model_validate(board_view(state, epoch, seq, at, recent_calls(state)))
+    def board(state, epoch, seq, at) -> dict[str, Any]:
+        return board_view(state, epoch, seq, at, recent_calls(state))
 
-    # --- publishing ------------------------------------------------------------------
-
-    def _retain(self, topic: str, model) -> None:
-        self.bus.publish(topic, contract.dump(model), qos=1, retain=True)
+    def _retain(self, topic: str, kind: str, body: dict[str, Any]) -> None:
+        self.queue.put(Outgoing(topic, kind, body, retained=True))
 
     def publish_all(self, state: SiteState, epoch: str, seq: int, at: dt.datetime) -> None:
-        """Every retained topic of the site (after a (re)connect or a start)."""
-        for number in state.counters:
-            self._retain(self.topics.counter_state(number),
+        """Queue every retained topic of the site (after a (re)connect or a start).
+        Call on the dispatcher thread, between batches."""
+        for number in sorted(state.counters):
+            self._retain(self.topics.counter_state(number), "counter_state",
                          self.counter_state(state, number, epoch, seq, at))
         waiting = waiting_counts(state)
         for code in state.setup.services:
-            self._retain(self.topics.service_state(code),
+            self._retain(self.topics.service_state(code), "service_state",
                          self.service_state(state, code, epoch, seq, at, waiting.get(code, 0)))
-        self._retain(self.topics.board(), self.board(state, epoch, seq, at))
+        self._retain(self.topics.board(), "board", self.board(state, epoch, seq, at))
 
-    def publish_commit(self, notice: CommitNotice) -> None:
-        """Retained state touched by the committed commands, the board, and the events."""
+    def publish_commit(self, notice: CommitNotice,
+                       waiting: Mapping[str, int] | None = None) -> None:
+        """Queue the events of the committed commands, the retained state they touched and
+        the board. Call on the dispatcher thread inside a commit listener; ``waiting`` is
+        the per-service waiting count after the batch when the caller has it already."""
         state, epoch, at = notice.state, notice.epoch, notice.at
-        waiting = waiting_counts(state)  # after the whole batch, once
+        if waiting is None:
+            waiting = waiting_counts(state)  # after the whole batch, once
         counters: set[int] = set()
         services: set[str] = set()
         for _request, result in notice.results:
@@ -92,32 +228,48 @@ class StatePublisher:
                         counters.add(ticket.counter)
                 if "from_service" in event.data:
                     services.add(event.data["from_service"])
-                self._publish_event(state, epoch, result.seq, event, waiting)
-        for number in sorted(counters & set(state.counters)):
-            self._retain(self.topics.counter_state(number),
+                self._queue_event(state, epoch, result.seq, event, ticket, waiting)
+        for number in sorted(counters & state.counters.keys()):
+            self._retain(self.topics.counter_state(number), "counter_state",
                          self.counter_state(state, number, epoch, notice.seq, at))
-        for code in sorted(services & set(state.setup.services)):
-            self._retain(self.topics.service_state(code),
+        for code in sorted(services & state.setup.services.keys()):
+            self._retain(self.topics.service_state(code), "service_state",
                          self.service_state(state, code, epoch, notice.seq, at,
                                             waiting.get(code, 0)))
-        self._retain(self.topics.board(), self.board(state, epoch, notice.seq, at))
+        self._retain(self.topics.board(), "board", self.board(state, epoch, notice.seq, at))
 
-    def _publish_event(self, state: SiteState, epoch: str, seq: int, event,
-                       waiting: dict[str, int]) -> None:
-        ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
+    def _queue_event(self, state: SiteState, epoch: str, seq: int, event,
+                     ticket: Ticket | None, waiting: Mapping[str, int]) -> None:
         if ticket is None:
             return
         stamp = {"epoch": epoch, "seq": seq, "at": iso(event.at, state.setup.timezone)}
         # A walk-in is already at the counter: announcing them would call no one.
         if event.kind in ("ticket_called", "ticket_recalled") and ticket.origin != "walk_in":
-            called = contract.CalledEvent(
-                **stamp, ticket=ticket.number, counter=event.counter, service=ticket.service,
-                recall=event.data.get("recall", 0))
-            self.bus.publish(self.topics.event_called(), contract.dump(called), qos=1,
-                             properties=message_properties(
-                                 message_expiry_s=contract.CALLED_EXPIRY_S))
+            body = {**stamp, "ticket": ticket.number, "counter": event.counter,
+                    "service": ticket.service, "recall": event.data.get("recall", 0)}
+            self.queue.put(Outgoing(self.topics.event_called(), "event_called", body, False))
         elif event.kind == "ticket_issued":
-            issued = contract.IssuedEvent(
-                **stamp, ticket=ticket.number, service=ticket.service, prefix=ticket.prefix,
-                priority=ticket.priority.value, waiting=waiting.get(ticket.service, 0))
-            self.bus.publish(self.topics.event_issued(), contract.dump(issued), qos=0)
+            body = {**stamp, "ticket": ticket.number, "service": ticket.service,
+                    "prefix": ticket.prefix, "priority": ticket.priority.value,
+                    "waiting": waiting.get(ticket.service, 0)}
+            self.queue.put(Outgoing(self.topics.event_issued(), "event_issued", body, False))
+
+    # --- publishing (publisher thread) ------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.take(lambda: self._stopping)
+            if item is None:
+                return
+            kind, value = item
+            try:
+                if kind == "call":
+                    value()
+                else:
+                    self._send(value)
+            except Exception:  # noqa: BLE001 - one bad payload must not stop publishing
+                log.exception("publishing failed")
+
+    def _send(self, item: Outgoing) -> None:
+        model = _MODELS[item.kind].model_validate(item.body)
+        self.bus.publish_contract(item.topic, contract.dump(model))

@@ -1,9 +1,11 @@
 """``/api/v1``: services, tickets and the board for kiosks, phones and integrations.
 
-Reads come from the dispatcher's live state (today) or the database (older tickets);
-the writes, a kiosk issuing a ticket and a holder cancelling theirs, go through the
-dispatcher like MQTT commands, with the client's ``Idempotency-Key`` as request id and
-the contract's argument models as the one check. Status codes: ``docs/http.md``.
+Reads come from the committed snapshot the writer thread builds (:mod:`motcua.snapshot`),
+never from its live state; a ticket of an earlier business day, which the writer no longer
+changes, is read from the database. The writes, a kiosk issuing a ticket and a holder
+cancelling theirs, go through the dispatcher like MQTT commands, with the client's
+``Idempotency-Key`` as request id and the contract's argument models as the one check.
+Status codes: ``docs/http.md``.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from motcua import contract
 from motcua.devices import verify_token
 from motcua.dispatch import Request, Result
-from motcua.domain import Command, CounterStatus, Priority, SiteState
-from motcua.domain.selection import new_ticket_wait_seconds, waiting_counts
-from motcua.domain.views import board_view, ticket_view
+from motcua.domain import Command, Priority, SiteState
+from motcua.domain.views import ticket_view
+from motcua.snapshot import Snapshot
 from motcua.store import codec
 from motcua.store.schema import ticket as ticket_table
 
 from .errors import ApiError, error_response
 from .openapi import openapi_document
-from .runtime import HubRuntime, current_runtime, live_state, read_consistently
+from .runtime import HubRuntime, committed_snapshot, current_runtime, todays_ticket
 
 log = logging.getLogger(__name__)
 
@@ -59,35 +61,12 @@ def _no_store(response: Response) -> Response:
 def list_services() -> Response:
     """Every service with its queue length, the wait a new ticket faces, its open counters."""
     runtime = current_runtime()
-    state = _require_state(runtime)
-
-    def entries() -> list[dict[str, Any]]:
-        waiting = waiting_counts(state)
-        return [_service_entry(state, code, waiting.get(code, 0))
-                for code in list(state.setup.services)]
-
-    services = read_consistently(entries)
+    snapshot = committed_snapshot(runtime)
     return jsonify({
         "site": runtime.setup.site_id,
-        "services": services,
+        "services": list(snapshot.services),
         "priorities": _priorities(runtime),
     })
-
-
-def _service_entry(state: SiteState, code: str, waiting: int) -> dict[str, Any]:
-    service = state.setup.services[code]
-    return {
-        "code": code,
-        "prefix": service.prefix,
-        "name": service.name,
-        "field": service.field,
-        "active": service.active,
-        "waiting": waiting,
-        "est_wait_s": new_ticket_wait_seconds(state, code, waiting),
-        "counters": [number for number in sorted(state.counters)
-                     if state.counters[number].status is CounterStatus.OPEN
-                     and code in state.counter_services(number)],
-    }
 
 
 def _priorities(runtime: HubRuntime) -> list[dict[str, str]]:
@@ -126,9 +105,9 @@ def cancel_ticket(ticket_id: str) -> Response:
     """The holder cancels their ticket; the unguessable id is the proof (no device token)."""
     runtime = current_runtime()
     ticket = _checked_ticket_reference(ticket_id)
-    state = _require_state(runtime)
     # Only the token opens this: a number such as A015 is public (the board shows it).
-    if not read_consistently(lambda: ticket in state.tickets):
+    _snapshot, view = todays_ticket(runtime, ticket)
+    if view is None:
         raise ApiError("unknown_ticket", ticket=ticket)
     result = _execute(runtime, Request(
         Command(HOLDER_CANCEL_ACTION, {"ticket": ticket}), source="http/holder",
@@ -146,33 +125,31 @@ def list_devices() -> Response:
 
 @api.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
-    """A ticket by its unguessable id: today's from the live state, older from the database."""
+    """A ticket by its unguessable id: today's from the committed snapshot, an earlier
+    day's from the database."""
     runtime = current_runtime()
-    state = live_state(runtime)
-    if state is not None:
-        view = read_consistently(lambda: _todays_ticket(state, ticket_id))
-        if view is not None:
-            return jsonify(view)
-    view = _stored_ticket(runtime, state, ticket_id)
+    if len(ticket_id) > MAX_TICKET_ID_LENGTH:
+        raise ApiError("unknown_ticket", ticket=ticket_id[:MAX_TICKET_ID_LENGTH])
+    snapshot, view = todays_ticket(runtime, ticket_id)
+    if view is None:
+        view = _past_ticket(runtime, snapshot, ticket_id)
     if view is None:
         raise ApiError("unknown_ticket", ticket=ticket_id)
     return jsonify(view)
 
 
-def _todays_ticket(state: SiteState, ticket_id: str) -> dict[str, Any] | None:
-    found = state.tickets.get(ticket_id)
-    return ticket_view(state, found) if found is not None else None
-
-
-def _stored_ticket(runtime: HubRuntime, state: SiteState | None,
-                   ticket_id: str) -> dict[str, Any] | None:
-    if len(ticket_id) > MAX_TICKET_ID_LENGTH:
+def _past_ticket(runtime: HubRuntime, snapshot: Snapshot,
+                 ticket_id: str) -> dict[str, Any] | None:
+    """A ticket of a business day before the snapshot's: final, so its row never changes
+    again and reading it cannot race the writer. Today's rows are never read here."""
+    if snapshot.business_day is None:
         return None
     try:
         with runtime.store.engine.connect() as conn:
             row = conn.execute(sa.select(ticket_table).where(
                 ticket_table.c.site_id == runtime.store.site_id,
-                ticket_table.c.id == ticket_id)).first()
+                ticket_table.c.id == ticket_id,
+                ticket_table.c.business_day < snapshot.business_day)).first()
     except sqlalchemy.exc.SQLAlchemyError:
         log.exception("cannot read ticket %s from the database", ticket_id)
         raise ApiError("storage_error") from None
@@ -180,7 +157,7 @@ def _stored_ticket(runtime: HubRuntime, state: SiteState | None,
         return None
     stored = codec.ticket_from_row(row)
     # A past day's ticket is final, so the view needs nothing but the site's time zone.
-    return ticket_view(state or SiteState(setup=runtime.setup), stored)
+    return ticket_view(SiteState(setup=runtime.setup), stored)
 
 
 # --- board and document ---------------------------------------------------------------
@@ -188,13 +165,9 @@ def _stored_ticket(runtime: HubRuntime, state: SiteState | None,
 
 @api.get("/board")
 def get_board() -> Response:
-    """The lobby board, the same object as the retained MQTT ``board`` topic."""
-    runtime = current_runtime()
-    state = _require_state(runtime)
-    dispatcher = runtime.dispatcher
-    board = read_consistently(lambda: board_view(
-        state, dispatcher.epoch, dispatcher.seq, dispatcher.clock(), runtime.recent_calls()))
-    return jsonify(board)
+    """The lobby board, the same object as the retained MQTT ``board`` topic, as of the
+    last commit."""
+    return jsonify(committed_snapshot(current_runtime()).board)
 
 
 @api.get("/openapi.json")
@@ -204,13 +177,6 @@ def get_openapi() -> Response:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _require_state(runtime: HubRuntime) -> SiteState:
-    state = live_state(runtime)
-    if state is None:
-        raise ApiError("not_ready")
-    return state
 
 
 def _authenticate(runtime: HubRuntime, kind: str) -> str:

@@ -9,7 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify
 
-from .runtime import HubRuntime, current_runtime, live_state, read_consistently
+from motcua.snapshot import SnapshotUnavailable
+
+from .runtime import HubRuntime, current_runtime
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +20,8 @@ health = Blueprint("health", __name__)
 
 @health.get("/healthz")
 def healthz() -> Response:
-    """200 when the database answers and the broker is connected, else 503 (degraded)."""
+    """200 when the database answers and the broker is connected, else 503 (degraded).
+    ``seq`` and ``epoch`` are the dispatcher's last committed ones."""
     runtime = current_runtime()
     database = check_database(runtime)
     broker = {"connected": bool(runtime.broker_connected())}
@@ -59,8 +62,11 @@ def metrics() -> Response:
     runtime = current_runtime()
     hub_metrics = runtime.metrics
     hub_metrics.set_mqtt_connected(runtime.broker_connected())
-    state = live_state(runtime)
-    if state is not None:
-        read_consistently(lambda: hub_metrics.update_queue(state, runtime.dispatcher.seq))
+    try:
+        snapshot = runtime.reads.snapshot()
+    except SnapshotUnavailable:
+        pass  # the gauges keep what the last commit set
+    else:
+        hub_metrics.update_waiting(snapshot.waiting, snapshot.seq, runtime.setup.services)
     body, content_type = hub_metrics.exposition()
     return Response(body, content_type=content_type)

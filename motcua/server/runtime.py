@@ -1,32 +1,31 @@
-"""What the HTTP app needs from the running hub, and how views read its live state.
+"""What the HTTP app needs from the running hub.
 
 The app never builds a dispatcher or a store itself: the hub hands it one object that
 satisfies :class:`HubRuntime` (tests hand it a small fake with a real dispatcher).
-The queue state belongs to the dispatcher thread; request threads only read it, through
-:func:`read_consistently`, which retries a read that raced with a commit.
+Views never read the dispatcher's live state (it is mutated while a batch is decided):
+they read the committed snapshot of :class:`motcua.snapshot.CommittedReads` through
+:func:`committed_snapshot` and :func:`todays_ticket`.
 """
 
 from __future__ import annotations
 
-from typing import (
-    TYPE_CHECKING, Any, Callable, Mapping, Protocol, TypeVar, runtime_checkable,
-)
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
 
 from flask import current_app
 
+from motcua.snapshot import Snapshot, SnapshotUnavailable
+
+from .errors import ApiError
+
 if TYPE_CHECKING:
     from motcua.dispatch import Dispatcher
-    from motcua.domain import Priority, SiteSetup, SiteState
+    from motcua.domain import Priority, SiteSetup
     from motcua.metrics import HubMetrics
+    from motcua.snapshot import CommittedReads
     from motcua.store import SiteStore
 
 #: Key of the runtime in ``app.extensions``.
 EXTENSION_KEY = "motcua.runtime"
-#: A dict iterated by a reader while the writer inserts raises RuntimeError; a fresh
-#: read almost always succeeds, so a few attempts are plenty.
-READ_ATTEMPTS = 5
-
-T = TypeVar("T")
 
 
 @runtime_checkable
@@ -35,13 +34,16 @@ class HubRuntime(Protocol):
 
     Attributes:
         dispatcher: the site's single writer; every change goes through ``execute``.
-        store: the site's database (device tokens, health check, older tickets).
+            Views must not read its ``state``.
+        reads: committed snapshots of the dispatcher's state (every queue read).
+        store: the site's database (device tokens, health check, past days' tickets).
         setup: the site setup the hub started with (``site_id``, time zone).
         metrics: the hub's Prometheus metrics (``/metrics``).
         priority_labels: Vietnamese label of each priority class; may be empty.
     """
 
     dispatcher: "Dispatcher"
+    reads: "CommittedReads"
     store: "SiteStore"
     setup: "SiteSetup"
     metrics: "HubMetrics"
@@ -49,10 +51,6 @@ class HubRuntime(Protocol):
 
     def broker_connected(self) -> bool:
         """Whether the hub's MQTT client is connected now."""
-        ...
-
-    def recent_calls(self) -> list[dict[str, Any]]:
-        """The board's last calls, ``{"ticket", "counter", "service", "at"}``, newest first."""
         ...
 
     def device_list(self) -> list[dict[str, Any]]:
@@ -65,17 +63,17 @@ def current_runtime() -> HubRuntime:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def live_state(runtime: HubRuntime) -> "SiteState | None":
-    """The dispatcher's state, or None before it has loaded."""
-    return runtime.dispatcher.state
+def committed_snapshot(runtime: HubRuntime) -> Snapshot:
+    """The snapshot of the last commit; 503 ``not_ready`` when the writer cannot give one."""
+    try:
+        return runtime.reads.snapshot()
+    except SnapshotUnavailable:
+        raise ApiError("not_ready") from None
 
 
-def read_consistently(read: Callable[[], T]) -> T:
-    """Run ``read`` (which looks at the dispatcher's live state) until it is not disturbed
-    by a concurrent commit; the last attempt's error propagates."""
-    for _ in range(READ_ATTEMPTS - 1):
-        try:
-            return read()
-        except RuntimeError:  # "dictionary changed size during iteration"
-            continue
-    return read()
+def todays_ticket(runtime: HubRuntime, ticket_id: str) -> tuple[Snapshot, Mapping[str, Any] | None]:
+    """Today's view of a ticket as of the returned snapshot (None: not today's)."""
+    try:
+        return runtime.reads.ticket(ticket_id)
+    except SnapshotUnavailable:
+        raise ApiError("not_ready") from None

@@ -65,6 +65,70 @@ def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
         assert _positive(paced["latency"][key]), key
     assert _positive(paced["p99_over_floor_p99"])
 
+    assert len(throughput["commands_per_s_by_quarter"]) == 4
+    assert all(_positive(rate) for rate in throughput["commands_per_s_by_quarter"])
+
     goals = document["goals"]
-    assert set(goals) == {"sqlite_commands_per_s_ge_1000", "sqlite_paced_p99_le_3x_floor_p99"}
-    assert all(isinstance(value, bool) for value in goals.values())
+    assert set(goals) == {"sqlite_commands_per_s", "sqlite_last_quarter_over_first",
+                          "sqlite_paced_p99_over_floor_p99"}
+    assert goals["sqlite_commands_per_s"]["figure"] == throughput["commands_per_s"]
+    assert goals["sqlite_commands_per_s"]["goal"] == ">= 1000"
+    assert goals["sqlite_last_quarter_over_first"]["figure"] == (
+        throughput["last_quarter_over_first"])
+    assert goals["sqlite_last_quarter_over_first"]["goal"] == ">= 0.9"
+    assert goals["sqlite_paced_p99_over_floor_p99"]["figure"] == paced["p99_over_floor_p99"]
+    assert goals["sqlite_paced_p99_over_floor_p99"]["goal"] == "<= 3"
+    for entry in goals.values():
+        assert isinstance(entry["pass"], bool)
+    assert goals["sqlite_commands_per_s"]["pass"] == (throughput["commands_per_s"] >= 1000)
+
+
+HUB_BENCH = REPO_ROOT / "bench" / "hub_roundtrip.py"
+HUB_GOALS = {"day_commands_per_s": ">= 1500", "day_last_quarter_over_first": ">= 0.9",
+             "paced_reply_p99_over_floor_p99": "<= 3",
+             "paced_board_p99_minus_reply_p99_ms": "<= 5", "rss_after_day_mb": "<= 200"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
+    """Given --quick --db sqlite, when the hub round-trip bench runs against a real
+    Mosquitto, then stdout and hub_roundtrip.json hold the same JSON: every call_next of the
+    day and of the paced phase answered ok, every call seen on the board, positive
+    latencies, the process's memory, and the five goals each with its figure, its goal and
+    a pass/fail that matches the figure."""
+    env = {**os.environ, "BENCH_RESULTS_DIR": str(tmp_path / "results")}
+    completed = subprocess.run(
+        [sys.executable, str(HUB_BENCH), "--quick", "--db", "sqlite"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=170,
+        stdin=subprocess.DEVNULL, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    written = json.loads((tmp_path / "results" / "hub_roundtrip.json").read_text("utf-8"))
+    assert written == document
+    assert document["bench"] == "hub_roundtrip"
+
+    sqlite = document["results"]["sqlite"]
+    day, paced = sqlite["day"], sqlite["paced"]
+    commands = document["settings"]["day_commands"]
+    assert day["completed"] is True
+    assert day["outcomes"] == {"ok": commands} and day["commands"] == commands
+    assert day["command_to_board"]["n"] == commands
+    assert len(day["commands_per_s_by_quarter"]) == 4
+    assert day["tickets_issued_before"] == document["settings"]["tickets"]
+    assert _positive(day["rss_after_day_mb"])
+    assert paced["outcomes"] == {"ok": paced["commands"]}
+    assert paced["boards_missing"] == 0
+    for figures in (day, paced):
+        for key in ("command_to_reply", "command_to_board"):
+            assert _positive(figures[key]["p99_ms"]), key
+    assert _positive(sqlite["floor"]["p99_ms"])
+
+    goals = document["goals"]
+    assert {name.removeprefix("sqlite_"): entry["goal"] for name, entry in goals.items()} \
+        == HUB_GOALS
+    assert goals["sqlite_day_commands_per_s"]["figure"] == day["commands_per_s"]
+    assert goals["sqlite_rss_after_day_mb"]["figure"] == day["rss_after_day_mb"]
+    assert goals["sqlite_rss_after_day_mb"]["pass"] == (day["rss_after_day_mb"] <= 200)
+    assert all(isinstance(entry["pass"], bool) for entry in goals.values())

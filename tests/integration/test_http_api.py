@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import zoneinfo
 import urllib.request
 from typing import Any
 
@@ -18,6 +19,7 @@ from motcua.devices import add_device
 from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Command, Priority
 from motcua.metrics import HubMetrics
+from motcua.snapshot import CommittedReads
 from motcua.server import HubRuntime, create_app
 from motcua.device_registry import DeviceRegistry
 from motcua.server.errors import error_object, error_response
@@ -25,9 +27,11 @@ from motcua.server.openapi import openapi_document
 from motcua.server.serve import serve
 from motcua.store import SiteStore, create_database_engine, open_site_store
 from motcua.store.schema import ticket as ticket_table
+from tests.support.held_commit import HeldCommit
 from tests.support.ports import free_port
 from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
 
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 TICKET_KEYS = ["id", "number", "service", "prefix", "priority", "status", "counter",
                "issued_at", "waiting_ahead", "est_wait_s"]
 
@@ -37,6 +41,7 @@ class FakeRuntime:
 
     def __init__(self, dispatcher: Dispatcher, store: SiteStore) -> None:
         self.dispatcher = dispatcher
+        self.reads = CommittedReads(dispatcher)
         self.store = store
         self.setup = dispatcher.state.setup
         self.metrics = HubMetrics()
@@ -44,15 +49,11 @@ class FakeRuntime:
         self.priority_labels = {Priority.NORMAL: "Thông thường",
                                 Priority.ELDERLY: "Người cao tuổi"}
         self.connected = True
-        self.calls: list[dict[str, Any]] = []
         self.devices = DeviceRegistry()
         dispatcher.add_observer(self.metrics.observe)
 
     def broker_connected(self) -> bool:
         return self.connected
-
-    def recent_calls(self) -> list[dict[str, Any]]:
-        return list(self.calls)
 
     def device_list(self) -> list[dict[str, Any]]:
         return self.devices.listing()
@@ -403,12 +404,12 @@ def test_unknown_routes_and_methods_are_json_errors(client):
 
 
 def test_an_unexpected_failure_is_a_json_500(client, runtime):
-    """Given a runtime whose recent calls break,
+    """Given a runtime whose committed reads break,
     when the board is requested,
     then the client gets 500 internal_error as JSON, not an HTML page."""
     def broken():
         raise ValueError("boom")
-    runtime.recent_calls = broken
+    runtime.reads.snapshot = broken
 
     response = client.get("/api/v1/board")
 
@@ -416,19 +417,50 @@ def test_an_unexpected_failure_is_a_json_500(client, runtime):
     assert response.get_json()["error"]["code"] == "internal_error"
 
 
+def test_a_batch_being_applied_is_invisible_until_committed(client, dispatcher, store, token):
+    """Given A001 waiting and counter 1 open,
+    when counter 1 calls next and the writer is held after applying the call to its live
+    state but before committing it,
+    then the board and the ticket page still show the committed state (counter 1 free,
+    one waiting; A001 waiting with no counter), and right after the commit both show A001
+    called at counter 1 with the commit's seq."""
+    held = HeldCommit(store)
+    run(dispatcher, "open", counter=1, clerk="lan")
+    ticket_id = issue(client, token).get_json()["id"]
+    assert client.get(f"/api/v1/tickets/{ticket_id}").get_json()["status"] == "waiting"
+
+    held.hold = True
+    pending = dispatcher.submit(Request(Command("call_next", counter=1), "counter/1", "c1"))
+    assert held.entered.wait(5)
+    board_during = client.get("/api/v1/board").get_json()
+    ticket_during = client.get(f"/api/v1/tickets/{ticket_id}").get_json()
+    held.hold = False
+    held.release.set()
+    called = pending.result(5)
+
+    assert called.ok
+    assert board_during["counters"][0]["ticket"] is None
+    assert board_during["services"][0] == {"code": "dat-dai", "name": "Đất đai", "waiting": 1}
+    assert (ticket_during["status"], ticket_during["counter"]) == ("waiting", None)
+    board_after = client.get("/api/v1/board").get_json()
+    assert board_after["seq"] == called.seq == board_during["seq"] + 1
+    assert board_after["counters"][0]["ticket"] == "A001"
+    ticket_after = client.get(f"/api/v1/tickets/{ticket_id}").get_json()
+    assert (ticket_after["status"], ticket_after["counter"]) == ("called", 1)
+
+
 # --- board, health, metrics, document ------------------------------------------------------
 
 
-def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, runtime, token):
-    """Given counter 1 calling A001, A002 waiting, and one recent call known to the hub,
+def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, clock, token):
+    """Given counter 1 calling A001 at 08:00 (Hanoi) and A002 waiting,
     when the web board reads /api/v1/board,
-    then it gets the retained board object: A001 on counter 1, one waiting, the call."""
+    then it gets the retained board object of the last commit: A001 on counter 1, one
+    waiting, and the call of A001 at counter 1 as the only recent call."""
     run(dispatcher, "open", counter=1, clerk="lan")
     issue(client, token)
     issue(client, token)
     run(dispatcher, "call_next", counter=1)
-    runtime.calls = [{"ticket": "A001", "counter": 1, "service": "dat-dai",
-                      "at": "2026-11-23T08:00:00+07:00"}]
 
     response = client.get("/api/v1/board")
 
@@ -439,7 +471,8 @@ def test_the_board_shows_counters_waiting_and_recent_calls(client, dispatcher, r
     assert board["counters"][0] == {"counter": 1, "name": "Quầy 1", "status": "open",
                                     "ticket": "A001"}
     assert {s["code"]: s["waiting"] for s in board["services"]}["dat-dai"] == 1
-    assert board["recent"] == runtime.calls
+    assert board["recent"] == [{"ticket": "A001", "counter": 1, "service": "dat-dai",
+                                "at": clock().astimezone(HANOI).isoformat()}]
 
 
 def test_healthz_is_200_when_database_and_broker_answer(client, dispatcher):

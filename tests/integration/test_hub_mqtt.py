@@ -106,7 +106,7 @@ def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, 
         "ticket": "A001", "counter": 1, "service": "dat-dai", "recall": 0}
     board = late_retained(mosquitto_broker, f"{ROOT}/board",
                           until=lambda b: b["seq"] == hub.dispatcher.seq)
-    assert board["epoch"] == hub.dispatcher.epoch
+    assert board["epoch"] == hub.dispatcher.epoch and board["seq"] == hub.dispatcher.seq
     assert board["counters"][0] == {"counter": 1, "name": board["counters"][0]["name"],
                                     "status": "open", "ticket": "A001"}
     assert board["recent"][0]["ticket"] == "A001"
