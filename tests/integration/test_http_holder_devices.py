@@ -8,15 +8,11 @@ import pytest
 
 from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import Dispatcher
-from motcua.domain import ACTIONS
 from motcua.rate_limit import IssueRateLimiter
 from motcua.server import create_app
 from motcua.store import open_site_store
 from tests.integration.test_http_api import FakeRuntime, issue
 from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
-
-#: The holder's cancel is a domain action added by the queue-rules work of issue 7.
-HOLDER_CANCEL_LANDED = "cancel_by_holder" in ACTIONS
 
 
 @pytest.fixture
@@ -90,11 +86,8 @@ def test_a_malformed_ticket_id_is_400_by_the_contracts_own_check(client, ticket_
     assert response.get_json()["error"]["params"] == {"field": "ticket"}
 
 
-@pytest.mark.skipif(not HOLDER_CANCEL_LANDED,
-                    reason="needs the domain action cancel_by_holder (queue-rules branch)")
 def test_the_holder_cancels_their_waiting_ticket_by_its_id(client, token):
-    """MERGE NOTE: runs once the domain's `cancel_by_holder` lands.
-    Given A001 waiting, when its holder posts the cancel with an Idempotency-Key,
+    """Given A001 waiting, when its holder posts the cancel with an Idempotency-Key,
     then it is 200 with A001 cancelled, the ticket page shows it cancelled, and the same
     key again answers the same."""
     ticket = issue(client, token).get_json()
