@@ -380,18 +380,25 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         hub.publisher.flush(30)
         probe = ProbeProcess(broker, hub.topics.site)
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
+        cpu_before = time.process_time()
         day = probe.run(run="day", commands=settings["day_commands"])
+        # The hub process's CPU (all threads, user + system) per command of the day.
+        day["hub_cpu_ms_per_command"] = round(
+            (time.process_time() - cpu_before) * 1000 / max(day["commands"], 1), 3)
         day["tickets_in_state"] = len(hub.dispatcher.state.tickets)
         day["publisher_coalesced"] = hub.publisher.queue.coalesced
         day["tickets_issued_before"] = issued
         day["issue_commands_per_s"] = round(issued / issue_s, 1)
         day["rss_after_day_mb"] = rss_mb()
         progress(f"{kind}: {day['commands_per_s']} commands/s, by quarter "
-                 f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB")
+                 f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB, "
+                 f"hub cpu {day['hub_cpu_ms_per_command']} ms/command")
         progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
                  f"{settings['paced_duration_s']} s")
+        common.progress(f"gc during day: {summarise_gc()}")
         paced = probe.run(run="paced", rate=settings["paced_rate_per_s"],
                           duration=settings["paced_duration_s"])
+        progress(f"gc during paced: {summarise_gc()}")
         progress(f"{kind}: paced reply p99 {paced['command_to_reply']['p99_ms']} ms, "
                  f"board p99 {paced['command_to_board']['p99_ms']} ms")
     finally:
@@ -417,8 +424,29 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
             "day": day, "paced": paced, "goals": goals}
 
 
+GC_PAUSES: list[tuple[int, float]] = []
+
+
+def _track_gc(phase: str, info: dict, _started=[0.0]) -> None:
+    if phase == "start":
+        _started[0] = time.perf_counter()
+    else:
+        GC_PAUSES.append((info["generation"], time.perf_counter() - _started[0]))
+
+
+def summarise_gc() -> dict:
+    out = {}
+    for gen, took in GC_PAUSES:
+        n, total, worst = out.get(gen, (0, 0.0, 0.0))
+        out[gen] = (n + 1, round(total + took * 1000, 1), round(max(worst, took * 1000), 1))
+    GC_PAUSES.clear()
+    return out
+
+
 def run_child(kind: str, settings: dict) -> dict:
     """One database's measurements, in this process."""
+    import gc
+    gc.callbacks.append(_track_gc)
     with MosquittoBroker() as broker:
         if kind == "sqlite":
             with common.sqlite_database() as url:

@@ -11,6 +11,9 @@ What it adds to paho, and why:
   MQTT v5 a publish denied by the ACL still "completes" in paho (``is_published()`` is
   True), and only the PUBACK reason code seen by ``on_publish`` tells the truth.
 - TCP_NODELAY on the socket, so a button press is not held back by Nagle's algorithm.
+- Buffered socket reads: paho reads each packet with three or more ``recv`` calls (its
+  type byte, its length byte by byte, then the rest); :class:`_BufferedClient` reads
+  what the socket holds at once and serves those calls from memory.
 
 Callbacks (message handlers, hooks) run on paho's network thread: keep them short and
 never wait for a delivery there (:meth:`Bus.publish` refuses ``wait=True`` on that thread).
@@ -296,7 +299,7 @@ class Bus:
 
     def _build_client(self) -> mqtt.Client:
         settings = self.settings
-        client = mqtt.Client(
+        client = _BufferedClient(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=settings.client_id,
             protocol=mqtt.MQTTv5,
@@ -591,6 +594,48 @@ class Bus:
     def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int,
                       reason_codes: list[ReasonCode], properties: Properties | None) -> None:
         self._acks.meet(mid)._resolve(reason_codes)
+
+
+class _BufferedClient(mqtt.Client):
+    """A paho client that reads the socket in large chunks.
+
+    paho calls ``_sock_recv`` for one byte, then one byte per length byte, then the rest
+    of each packet: several system calls per packet, on a thread that shares the GIL
+    with the writer. Here each ``recv`` takes up to 64 KiB and the calls are served from
+    that buffer; ``loop_read`` keeps handling packets while the buffer holds bytes,
+    because ``select`` only knows about the socket, not about bytes already read.
+    A new socket (reconnect) starts with an empty buffer.
+    """
+
+    _READ_CHUNK = 65536
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_buffer = b""
+        self._read_pos = 0
+        self._read_sock: object | None = None
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._sock is not self._read_sock:
+            self._read_buffer, self._read_pos, self._read_sock = b"", 0, self._sock
+        if self._read_pos >= len(self._read_buffer):
+            data = super()._sock_recv(self._READ_CHUNK)  # raises as paho expects
+            if not data:
+                return data
+            self._read_buffer, self._read_pos = data, 0
+        start = self._read_pos
+        self._read_pos = min(start + bufsize, len(self._read_buffer))
+        return self._read_buffer[start:self._read_pos]
+
+    def _buffered(self) -> bool:
+        return (self._sock is not None and self._sock is self._read_sock
+                and self._read_pos < len(self._read_buffer))
+
+    def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
+        rc = super().loop_read(max_packets)
+        while rc == mqtt.MQTT_ERR_SUCCESS and self._buffered():
+            rc = super().loop_read(max_packets)
+        return rc
 
 
 @functools.lru_cache(maxsize=4096)
