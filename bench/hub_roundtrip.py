@@ -447,6 +447,8 @@ def run_child(kind: str, settings: dict) -> dict:
     """One database's measurements, in this process."""
     import gc
     gc.callbacks.append(_track_gc)
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
     with MosquittoBroker() as broker:
         if kind == "sqlite":
             with common.sqlite_database() as url:

@@ -186,6 +186,12 @@ MessageHandler = Callable[[BusMessage], None]
 ConnectedHook = Callable[["Bus"], None]
 
 
+#: One condition for every delivery: a publish happens per message sent, and an Event
+#: (a Condition and a Lock) per publish costs the network thread more than the few
+#: callers that ever wait lose by sharing one.
+_ANSWERED = threading.Condition()
+
+
 class Delivery:
     """The broker's answer to one publish (or subscribe), which may arrive later.
 
@@ -193,17 +199,18 @@ class Delivery:
     the socket".
     """
 
+    __slots__ = ("mid", "topic", "_reason_codes", "_local_error", "_done")
+
     def __init__(self, mid: int) -> None:
         self.mid = mid
         self.topic: str | None = None
         self._reason_codes: list[ReasonCode] = []
         self._local_error: str | None = None
-        self._done = threading.Event()
-        self._lock = threading.Lock()
+        self._done = False
 
     @property
     def done(self) -> bool:
-        return self._done.is_set()
+        return self._done
 
     @property
     def reason_code(self) -> ReasonCode | None:
@@ -219,8 +226,9 @@ class Delivery:
             BusDenied: the broker answered with a failure code (ACL, quota, ...).
             BusError: the message could not even be queued (e.g. not connected, QoS 0).
         """
-        if not self._done.wait(timeout):
-            raise BusTimeout(f"no acknowledgement for {self.topic!r} within {timeout} s")
+        with _ANSWERED:
+            if not _ANSWERED.wait_for(lambda: self._done, timeout):
+                raise BusTimeout(f"no acknowledgement for {self.topic!r} within {timeout} s")
         if self._local_error is not None:
             raise BusError(f"{self.topic!r} was not sent: {self._local_error}")
         code = self.reason_code
@@ -231,24 +239,27 @@ class Delivery:
     # Both the caller (who knows the topic) and the network thread (who knows the
     # answer) touch a delivery; whichever comes second logs a refusal, exactly once.
     def _attach(self, topic: str) -> None:
-        with self._lock:
+        with _ANSWERED:
             self.topic = topic
-            answered = self._done.is_set()
+            answered = self._done
         if answered:
             self._log_refusal()
 
     def _resolve(self, reason_codes: list[ReasonCode]) -> None:
-        with self._lock:
+        with _ANSWERED:
             self._reason_codes = list(reason_codes)
-            self._done.set()
+            self._done = True
             described = self.topic is not None
+            _ANSWERED.notify_all()
         if described:
             self._log_refusal()
 
     def _fail_locally(self, topic: str, error: str) -> None:
-        self.topic = topic
-        self._local_error = error
-        self._done.set()
+        with _ANSWERED:
+            self.topic = topic
+            self._local_error = error
+            self._done = True
+            _ANSWERED.notify_all()
         log.warning("not sent to %s: %s", topic, error)
 
     def _log_refusal(self) -> None:

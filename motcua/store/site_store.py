@@ -281,9 +281,10 @@ class SiteStore:
                 raise StoreConflict("site seq moved: another writer is active")
             self._write_numbers(conn, batch)
             self._write_tickets(conn, batch)
-            for number, values in batch.counters.items():
-                conn.execute(_UPDATE_COUNTER,
-                             {"b_site_id": self.site_id, "b_number": number, **values})
+            if batch.counters:  # one prepared statement for every counter touched
+                conn.execute(_UPDATE_COUNTER, [
+                    {"b_site_id": self.site_id, "b_number": number, **values}
+                    for number, values in batch.counters.items()])
             if batch.events:
                 conn.execute(ticket_event.insert(), batch.events)
             if batch.requests:
