@@ -310,26 +310,30 @@ class SiteStore:
 
     def _write_tickets(self, conn: sa.Connection, batch: Batch) -> None:
         # Tickets leaving a counter are written before tickets taking one, so the
-        # "one active ticket per counter" index never sees two at once. Rows go in
-        # groups through prepared statements (executemany): building one statement
-        # per row was the writer's main cost.
-        groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+        # "one active ticket per counter" index never sees two at once: the updates go
+        # first, those that end inactive ahead of the active ones (executemany runs its
+        # rows in order), then the new tickets. One prepared statement per kind
+        # (executemany): building one statement per row was the writer's main cost, and
+        # each statement run costs more than its rows.
+        updates: list[tuple[bool, dict[str, Any]]] = []
+        inserts: list[dict[str, Any]] = []
         for live, status_before in batch.tickets.values():
             row = codec.ticket_to_row(self.site_id, live)
-            if status_before is not None:
-                row["b_id"] = row.pop("id")
-                row["b_site_id"] = row.pop("site_id")
-                row["b_status"] = status_before
-            groups.setdefault((live.status in ACTIVE_STATUSES, status_before is None), []).append(row)
-        for key in sorted(groups):
-            rows = groups[key]
-            if key[1]:
-                conn.execute(ticket.insert(), rows)
+            if status_before is None:
+                inserts.append(row)
                 continue
+            row["b_id"] = row.pop("id")
+            row["b_site_id"] = row.pop("site_id")
+            row["b_status"] = status_before
+            updates.append((live.status in ACTIVE_STATUSES, row))
+        if updates:
+            rows = [row for _active, row in sorted(updates, key=lambda entry: entry[0])]
             updated = conn.execute(_CONDITIONAL_TICKET_UPDATE, rows).rowcount
             if updated != len(rows):
                 raise StoreConflict(
                     f"{len(rows) - updated} ticket(s) changed behind the writer's back")
+        if inserts:
+            conn.execute(ticket.insert(), inserts)
 
 
 # Statements built once: building one per execution (``.where(...).values(...)``) and
