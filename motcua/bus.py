@@ -650,6 +650,13 @@ class _BufferedClient(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    def _update_inflight(self) -> mqtt.MQTTErrorCode:
+        # paho runs this on every PUBACK and walks every unacknowledged message looking
+        # for queued ones; when every message is already in flight there are none.
+        if len(self._out_messages) <= self._inflight_messages:
+            return mqtt.MQTT_ERR_SUCCESS
+        return super()._update_inflight()
+
     # Writes. paho queues every outgoing packet and wakes its network thread through a
     # socket pair to write it; each publish from another thread then costs a thread
     # hand-off (and the GIL going back and forth) before the bytes leave. A PUBLISH
