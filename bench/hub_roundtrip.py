@@ -26,6 +26,7 @@ Usage: ``python bench/hub_roundtrip.py [--quick] [--db sqlite|postgresql|both]``
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -363,6 +364,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
     config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
+    gc_pauses = GcPauses()
     hub = Hub(config, serve_http=False, setup=bench_setup()).start()
     probe = None
     try:
@@ -380,6 +382,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         hub.publisher.flush(30)
         probe = ProbeProcess(broker, hub.topics.site)
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
+        gc_pauses.take()  # start-up and the issuing: not the day's
         cpu_before = time.process_time()
         day = probe.run(run="day", commands=settings["day_commands"])
         # The hub process's CPU (all threads, user + system) per command of the day.
@@ -395,10 +398,10 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
                  f"hub cpu {day['hub_cpu_ms_per_command']} ms/command")
         progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
                  f"{settings['paced_duration_s']} s")
-        common.progress(f"gc during day: {summarise_gc()}")
+        day["gc_pauses"] = gc_pauses.take()
         paced = probe.run(run="paced", rate=settings["paced_rate_per_s"],
                           duration=settings["paced_duration_s"])
-        progress(f"gc during paced: {summarise_gc()}")
+        paced["gc_pauses"] = gc_pauses.take()
         progress(f"{kind}: paced reply p99 {paced['command_to_reply']['p99_ms']} ms, "
                  f"board p99 {paced['command_to_board']['p99_ms']} ms")
     finally:
@@ -424,31 +427,36 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
             "day": day, "paced": paced, "goals": goals}
 
 
-GC_PAUSES: list[tuple[int, float]] = []
+class GcPauses:
+    """The collector's pauses in this process, by generation (``gc.callbacks``): a full
+    collection over the day's tickets stops every thread of the hub."""
 
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
 
-def _track_gc(phase: str, info: dict, _started=[0.0]) -> None:
-    if phase == "start":
-        _started[0] = time.perf_counter()
-    else:
-        GC_PAUSES.append((info["generation"], time.perf_counter() - _started[0]))
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._started))
 
-
-def summarise_gc() -> dict:
-    out = {}
-    for gen, took in GC_PAUSES:
-        n, total, worst = out.get(gen, (0, 0.0, 0.0))
-        out[gen] = (n + 1, round(total + took * 1000, 1), round(max(worst, took * 1000), 1))
-    GC_PAUSES.clear()
-    return out
+    def take(self) -> dict:
+        """``{generation: {"count", "total_ms", "max_ms"}}`` since the last call."""
+        figures: dict[str, dict] = {}
+        for generation, took in self.pauses:
+            entry = figures.setdefault(str(generation), {"count": 0, "total_ms": 0.0,
+                                                         "max_ms": 0.0})
+            entry["count"] += 1
+            entry["total_ms"] = round(entry["total_ms"] + took * 1000, 1)
+            entry["max_ms"] = round(max(entry["max_ms"], took * 1000), 1)
+        self.pauses = []
+        return figures
 
 
 def run_child(kind: str, settings: dict) -> dict:
     """One database's measurements, in this process."""
-    import gc
-    gc.callbacks.append(_track_gc)
-    if os.environ.get("SWITCH"):
-        sys.setswitchinterval(float(os.environ["SWITCH"]))
     with MosquittoBroker() as broker:
         if kind == "sqlite":
             with common.sqlite_database() as url:
