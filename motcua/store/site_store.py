@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,11 +89,15 @@ class Batch:
 
 
 class SiteStore:
-    """The database side of one site. Thread-safe: each call uses its own connection."""
+    """The database side of one site. Thread-safe: each call uses its own connection,
+    except :meth:`commit`, which keeps one connection per calling thread from commit to
+    commit (see :meth:`commit`) until :meth:`close`."""
 
     def __init__(self, engine: Engine, site_id: str) -> None:
         self.engine = engine
         self.site_id = site_id
+        self._writers: dict[int, sa.Connection] = {}  # thread ident → its connection
+        self._writers_lock = threading.Lock()
 
     # --- setup ---------------------------------------------------------------------
 
@@ -271,28 +276,66 @@ class SiteStore:
 
     def commit(self, batch: Batch) -> None:
         """Write ``batch`` atomically, or raise (StoreConflict or a database error) having
-        written nothing."""
-        with write_transaction(self.engine) as conn:
-            updated = conn.execute(_ADVANCE_SITE, {
-                "b_site_id": self.site_id, "b_seq": batch.seq_before,
-                "seq": batch.seq_after, "business_day": batch.business_day,
-            }).rowcount
-            if updated != 1:
-                raise StoreConflict("site seq moved: another writer is active")
-            self._write_numbers(conn, batch)
-            self._write_tickets(conn, batch)
-            if batch.counters:  # one prepared statement for every counter touched
-                conn.execute(_UPDATE_COUNTER, [
-                    {"b_site_id": self.site_id, "b_number": number, **values}
-                    for number, values in batch.counters.items()])
-            if batch.events:
-                conn.execute(ticket_event.insert(), batch.events)
-            if batch.requests:
-                conn.execute(request.insert(), batch.requests)
-            if batch.purge_requests_before is not None:
-                conn.execute(request.delete().where(
-                    request.c.site_id == self.site_id,
-                    request.c.business_day < batch.purge_requests_before))
+        written nothing.
+
+        The writer's connection is kept between commits: taking one from the pool for
+        every commit cost a checkout (and on PostgreSQL a ping, a round trip) per batch.
+        After any failure it is closed, so the next commit starts on a fresh one (a
+        database restarted in between costs one failed batch, which the dispatcher
+        retries)."""
+        thread = threading.get_ident()
+        conn = self._writer_connection(thread)
+        try:
+            with conn.begin():
+                self._write_batch(conn, batch)
+        except BaseException:
+            self.close(thread)
+            raise
+
+    def close(self, thread: int | None = None) -> None:
+        """Return the connection kept by :meth:`commit` for ``thread`` (a thread ident;
+        default: the calling thread). The dispatcher calls it when its writer stops."""
+        with self._writers_lock:
+            conn = self._writers.pop(thread if thread is not None
+                                     else threading.get_ident(), None)
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a dead connection is being dropped anyway
+                log.debug("closing the writer's connection failed", exc_info=True)
+
+    def _writer_connection(self, thread: int) -> sa.Connection:
+        with self._writers_lock:
+            conn = self._writers.get(thread)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            # As write_transaction: BEGIN IMMEDIATE on SQLite, plain BEGIN elsewhere.
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with self._writers_lock:
+                self._writers[thread] = conn
+        return conn
+
+    def _write_batch(self, conn: sa.Connection, batch: Batch) -> None:
+        updated = conn.execute(_ADVANCE_SITE, {
+            "b_site_id": self.site_id, "b_seq": batch.seq_before,
+            "seq": batch.seq_after, "business_day": batch.business_day,
+        }).rowcount
+        if updated != 1:
+            raise StoreConflict("site seq moved: another writer is active")
+        self._write_numbers(conn, batch)
+        self._write_tickets(conn, batch)
+        if batch.counters:  # one prepared statement for every counter touched
+            conn.execute(_UPDATE_COUNTER, [
+                {"b_site_id": self.site_id, "b_number": number, **values}
+                for number, values in batch.counters.items()])
+        if batch.events:
+            conn.execute(ticket_event.insert(), batch.events)
+        if batch.requests:
+            conn.execute(request.insert(), batch.requests)
+        if batch.purge_requests_before is not None:
+            conn.execute(request.delete().where(
+                request.c.site_id == self.site_id,
+                request.c.business_day < batch.purge_requests_before))
 
     def _write_numbers(self, conn: sa.Connection, batch: Batch) -> None:
         for (prefix, day), (old, new) in batch.numbers.items():
