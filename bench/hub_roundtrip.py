@@ -1,7 +1,10 @@
 """Round trips through a real Mosquitto and hub: a whole day of 50 counters calling next.
 
 Per database (SQLite file, private PostgreSQL cluster), in a child process of its own so
-its resident memory is its own:
+its resident memory is its own. The 50 counters (one paho client that sends the commands
+and times replies and boards) run in a third process (``--probe``), driven over a pipe:
+they are other devices, and sharing the hub's process would make them compete with the
+hub for its GIL. Every latency is timed inside that process, on one clock:
 
 1. floor     - a raw MQTT echo round trip on the same broker, and one durable commit on
                the same database (``_common.measure_commit_floor``);
@@ -23,6 +26,7 @@ Usage: ``python bench/hub_roundtrip.py [--quick] [--db sqlite|postgresql|both]``
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -88,9 +92,10 @@ def rss_mb() -> float | None:
 
 
 class Client:
-    """One paho client (MQTT v5, TCP_NODELAY, own client id) timing arrivals per topic."""
+    """One paho client (MQTT v5, TCP_NODELAY, own client id) timing arrivals per topic.
+    ``broker`` needs ``host`` and ``port``."""
 
-    def __init__(self, broker: MosquittoBroker, topics: list[str]) -> None:
+    def __init__(self, broker, topics: list[str]) -> None:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
                                   client_id=f"bench-{uuid.uuid4().hex[:8]}",
                                   protocol=mqtt.MQTTv5)
@@ -151,7 +156,7 @@ class Probe:
     """Sends call_next commands and times their replies and the first board showing the
     number called at that counter."""
 
-    def __init__(self, broker: MosquittoBroker, topics: contract.Topics) -> None:
+    def __init__(self, broker, topics: contract.Topics) -> None:
         self.topics = topics
         self.lock = threading.Lock()
         self.sent: dict[str, tuple[int, float]] = {}
@@ -225,7 +230,7 @@ class Probe:
         self.client.close()
 
 
-def run_day(hub: Hub, probe: Probe, commands: int) -> dict:
+def run_day(probe: Probe, commands: int) -> dict:
     """50 closed loops of call_next, ``commands`` in all."""
     remaining = {n: commands // COUNTERS + (1 if n <= commands % COUNTERS else 0)
                  for n in range(1, COUNTERS + 1)}
@@ -267,8 +272,6 @@ def run_day(hub: Hub, probe: Probe, commands: int) -> dict:
     quarters = figures["commands_per_s_by_quarter"]
     figures["last_quarter_over_first"] = (round(quarters[-1] / quarters[0], 3)
                                           if quarters and quarters[0] else None)
-    figures["tickets_in_state"] = len(hub.dispatcher.state.tickets)
-    figures["publisher_coalesced"] = hub.publisher.queue.coalesced
     return figures
 
 
@@ -299,6 +302,58 @@ def run_paced(probe: Probe, rate: float, duration: float) -> dict:
         }
 
 
+class ProbeProcess:
+    """The 50 counters as another process (``--probe``), as real counters are other
+    devices: their paho client must not share the hub's process (and its GIL).
+
+    Speaks JSON lines over a pipe: one request (``day`` or ``paced``) in, its figures out.
+    """
+
+    def __init__(self, broker: MosquittoBroker, site: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--probe", f"{broker.host}:{broker.port}:{site}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        self._read()  # {"ready": true}: connected and subscribed
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"probe process ended (status {self.process.wait()})")
+        return json.loads(line)
+
+    def run(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+
+def run_probe(address: str) -> int:
+    """The ``--probe`` process: serve ``day`` / ``paced`` requests read from stdin."""
+    host, port, site = address.split(":", 2)
+    broker = type("Broker", (), {"host": host, "port": int(port)})()
+    probe = Probe(broker, contract.Topics(site))
+    try:
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request["run"] == "day":
+                figures = run_day(probe, request["commands"])
+            else:
+                figures = run_paced(probe, request["rate"], request["duration"])
+            print(json.dumps(figures), flush=True)
+    finally:
+        probe.close()
+    return 0
+
+
 def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dict) -> dict:
     progress = common.progress
     echo = measure_echo(broker, settings["echo_rounds"])
@@ -309,6 +364,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
     config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
+    gc_pauses = GcPauses()
     hub = Hub(config, serve_http=False, setup=bench_setup()).start()
     probe = None
     try:
@@ -324,17 +380,28 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
             hub.dispatcher.execute(Request(Command("open", {"clerk": f"cb{n}"}, counter=n),
                                            f"counter/{n}", "open"))
         hub.publisher.flush(30)
-        probe = Probe(broker, hub.topics)
+        probe = ProbeProcess(broker, hub.topics.site)
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
-        day = run_day(hub, probe, settings["day_commands"])
+        gc_pauses.take()  # start-up and the issuing: not the day's
+        cpu_before = time.process_time()
+        day = probe.run(run="day", commands=settings["day_commands"])
+        # The hub process's CPU (all threads, user + system) per command of the day.
+        day["hub_cpu_ms_per_command"] = round(
+            (time.process_time() - cpu_before) * 1000 / max(day["commands"], 1), 3)
+        day["tickets_in_state"] = len(hub.dispatcher.state.tickets)
+        day["publisher_coalesced"] = hub.publisher.queue.coalesced
         day["tickets_issued_before"] = issued
         day["issue_commands_per_s"] = round(issued / issue_s, 1)
         day["rss_after_day_mb"] = rss_mb()
         progress(f"{kind}: {day['commands_per_s']} commands/s, by quarter "
-                 f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB")
+                 f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB, "
+                 f"hub cpu {day['hub_cpu_ms_per_command']} ms/command")
         progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
                  f"{settings['paced_duration_s']} s")
-        paced = run_paced(probe, settings["paced_rate_per_s"], settings["paced_duration_s"])
+        day["gc_pauses"] = gc_pauses.take()
+        paced = probe.run(run="paced", rate=settings["paced_rate_per_s"],
+                          duration=settings["paced_duration_s"])
+        paced["gc_pauses"] = gc_pauses.take()
         progress(f"{kind}: paced reply p99 {paced['command_to_reply']['p99_ms']} ms, "
                  f"board p99 {paced['command_to_board']['p99_ms']} ms")
     finally:
@@ -360,6 +427,34 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
             "day": day, "paced": paced, "goals": goals}
 
 
+class GcPauses:
+    """The collector's pauses in this process, by generation (``gc.callbacks``): a full
+    collection over the day's tickets stops every thread of the hub."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._started))
+
+    def take(self) -> dict:
+        """``{generation: {"count", "total_ms", "max_ms"}}`` since the last call."""
+        figures: dict[str, dict] = {}
+        for generation, took in self.pauses:
+            entry = figures.setdefault(str(generation), {"count": 0, "total_ms": 0.0,
+                                                         "max_ms": 0.0})
+            entry["count"] += 1
+            entry["total_ms"] = round(entry["total_ms"] + took * 1000, 1)
+            entry["max_ms"] = round(max(entry["max_ms"], took * 1000), 1)
+        self.pauses = []
+        return figures
+
+
 def run_child(kind: str, settings: dict) -> dict:
     """One database's measurements, in this process."""
     with MosquittoBroker() as broker:
@@ -380,12 +475,15 @@ def run_child(kind: str, settings: dict) -> dict:
 def main() -> int:
     parser = common.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse_suppress())
+    parser.add_argument("--probe", metavar="HOST:PORT:SITE", help=argparse_suppress())
     parser.add_argument("--day-commands", type=int, default=None,
                         help="commands of the day (default 20,000; --quick 300); enough tickets "
                              "are issued before for the day and the paced phase")
     parser.add_argument("--paced-seconds", type=float, default=None,
                         help="length of the paced phase (default 20 s; --quick 2 s)")
     args = parser.parse_args()
+    if args.probe:  # the counters' process, driven over a pipe by the --child
+        return run_probe(args.probe)
     settings = dict(SETTINGS["quick" if args.quick else "full"])
     if args.paced_seconds:
         settings["paced_duration_s"] = args.paced_seconds

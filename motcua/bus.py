@@ -11,6 +11,9 @@ What it adds to paho, and why:
   MQTT v5 a publish denied by the ACL still "completes" in paho (``is_published()`` is
   True), and only the PUBACK reason code seen by ``on_publish`` tells the truth.
 - TCP_NODELAY on the socket, so a button press is not held back by Nagle's algorithm.
+- Buffered socket reads: paho reads each packet with three or more ``recv`` calls (its
+  type byte, its length byte by byte, then the rest); :class:`_BufferedClient` reads
+  what the socket holds at once and serves those calls from memory.
 
 Callbacks (message handlers, hooks) run on paho's network thread: keep them short and
 never wait for a delivery there (:meth:`Bus.publish` refuses ``wait=True`` on that thread).
@@ -183,6 +186,12 @@ MessageHandler = Callable[[BusMessage], None]
 ConnectedHook = Callable[["Bus"], None]
 
 
+#: One condition for every delivery: a publish happens per message sent, and an Event
+#: (a Condition and a Lock) per publish costs the network thread more than the few
+#: callers that ever wait lose by sharing one.
+_ANSWERED = threading.Condition()
+
+
 class Delivery:
     """The broker's answer to one publish (or subscribe), which may arrive later.
 
@@ -190,17 +199,18 @@ class Delivery:
     the socket".
     """
 
+    __slots__ = ("mid", "topic", "_reason_codes", "_local_error", "_done")
+
     def __init__(self, mid: int) -> None:
         self.mid = mid
         self.topic: str | None = None
         self._reason_codes: list[ReasonCode] = []
         self._local_error: str | None = None
-        self._done = threading.Event()
-        self._lock = threading.Lock()
+        self._done = False
 
     @property
     def done(self) -> bool:
-        return self._done.is_set()
+        return self._done
 
     @property
     def reason_code(self) -> ReasonCode | None:
@@ -216,8 +226,9 @@ class Delivery:
             BusDenied: the broker answered with a failure code (ACL, quota, ...).
             BusError: the message could not even be queued (e.g. not connected, QoS 0).
         """
-        if not self._done.wait(timeout):
-            raise BusTimeout(f"no acknowledgement for {self.topic!r} within {timeout} s")
+        with _ANSWERED:
+            if not _ANSWERED.wait_for(lambda: self._done, timeout):
+                raise BusTimeout(f"no acknowledgement for {self.topic!r} within {timeout} s")
         if self._local_error is not None:
             raise BusError(f"{self.topic!r} was not sent: {self._local_error}")
         code = self.reason_code
@@ -228,24 +239,27 @@ class Delivery:
     # Both the caller (who knows the topic) and the network thread (who knows the
     # answer) touch a delivery; whichever comes second logs a refusal, exactly once.
     def _attach(self, topic: str) -> None:
-        with self._lock:
+        with _ANSWERED:
             self.topic = topic
-            answered = self._done.is_set()
+            answered = self._done
         if answered:
             self._log_refusal()
 
     def _resolve(self, reason_codes: list[ReasonCode]) -> None:
-        with self._lock:
+        with _ANSWERED:
             self._reason_codes = list(reason_codes)
-            self._done.set()
+            self._done = True
             described = self.topic is not None
+            _ANSWERED.notify_all()
         if described:
             self._log_refusal()
 
     def _fail_locally(self, topic: str, error: str) -> None:
-        self.topic = topic
-        self._local_error = error
-        self._done.set()
+        with _ANSWERED:
+            self.topic = topic
+            self._local_error = error
+            self._done = True
+            _ANSWERED.notify_all()
         log.warning("not sent to %s: %s", topic, error)
 
     def _log_refusal(self) -> None:
@@ -296,7 +310,7 @@ class Bus:
 
     def _build_client(self) -> mqtt.Client:
         settings = self.settings
-        client = mqtt.Client(
+        client = _BufferedClient(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=settings.client_id,
             protocol=mqtt.MQTTv5,
@@ -575,7 +589,7 @@ class Bus:
             handlers = [
                 handler
                 for topic_filter, (_, handler) in self._subscriptions.items()
-                if mqtt.topic_matches_sub(topic_filter, received.topic)
+                if _topic_matches(topic_filter, received.topic)
             ]
         for handler in handlers:
             try:
@@ -591,6 +605,96 @@ class Bus:
     def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int,
                       reason_codes: list[ReasonCode], properties: Properties | None) -> None:
         self._acks.meet(mid)._resolve(reason_codes)
+
+
+class _BufferedClient(mqtt.Client):
+    """A paho client that reads the socket in large chunks.
+
+    paho calls ``_sock_recv`` for one byte, then one byte per length byte, then the rest
+    of each packet: several system calls per packet, on a thread that shares the GIL
+    with the writer. Here each ``recv`` takes up to 64 KiB and the calls are served from
+    that buffer; ``loop_read`` keeps handling packets while the buffer holds bytes,
+    because ``select`` only knows about the socket, not about bytes already read.
+    A new socket (reconnect) starts with an empty buffer.
+    """
+
+    _READ_CHUNK = 65536
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_buffer = b""
+        self._read_pos = 0
+        self._read_sock: object | None = None
+        # Serialises socket writes between the network thread and publishing threads.
+        self._write_lock = threading.RLock()
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._sock is not self._read_sock:
+            self._read_buffer, self._read_pos, self._read_sock = b"", 0, self._sock
+        if self._read_pos >= len(self._read_buffer):
+            data = super()._sock_recv(self._READ_CHUNK)  # raises as paho expects
+            if not data:
+                return data
+            self._read_buffer, self._read_pos = data, 0
+        start = self._read_pos
+        self._read_pos = min(start + bufsize, len(self._read_buffer))
+        return self._read_buffer[start:self._read_pos]
+
+    def _buffered(self) -> bool:
+        return (self._sock is not None and self._sock is self._read_sock
+                and self._read_pos < len(self._read_buffer))
+
+    def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
+        rc = super().loop_read(max_packets)
+        while rc == mqtt.MQTT_ERR_SUCCESS and self._buffered():
+            rc = super().loop_read(max_packets)
+        return rc
+
+    def _update_inflight(self) -> mqtt.MQTTErrorCode:
+        # paho runs this on every PUBACK and walks every unacknowledged message looking
+        # for queued ones; when every message is already in flight there are none.
+        if len(self._out_messages) <= self._inflight_messages:
+            return mqtt.MQTT_ERR_SUCCESS
+        return super()._update_inflight()
+
+    # Writes. paho queues every outgoing packet and wakes its network thread through a
+    # socket pair to write it; each publish from another thread then costs a thread
+    # hand-off (and the GIL going back and forth) before the bytes leave. A PUBLISH
+    # queued by another thread is written at once by that thread instead, under a lock
+    # shared with the network thread's writes; the network thread is woken only when
+    # bytes are left over (a full socket buffer, an error), as paho would have done.
+
+    def _packet_write(self) -> mqtt.MQTTErrorCode:
+        with self._write_lock:
+            return super()._packet_write()
+
+    def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
+                      info: mqtt.MQTTMessageInfo | None = None) -> mqtt.MQTTErrorCode:
+        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
+                or self._sock is None or self._sockpairW is None
+                or threading.current_thread() is self._thread):
+            return super()._packet_queue(command, packet, mid, qos, info)
+        with self._write_lock:
+            # The same entry paho's _packet_queue builds (paho-mqtt 2.x).
+            self._out_packet.append({
+                "command": command, "mid": mid, "qos": qos, "pos": 0,
+                "to_process": len(packet), "packet": packet, "info": info,
+            })
+            rc = super()._packet_write()
+            left_over = len(self._out_packet) > 0
+        if left_over or rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
+            try:
+                self._sockpairW.send(b"0")  # the network thread finishes (or notices)
+            except (BlockingIOError, OSError, AttributeError):
+                pass
+        return mqtt.MQTT_ERR_SUCCESS
+
+
+@functools.lru_cache(maxsize=4096)
+def _topic_matches(topic_filter: str, topic: str) -> bool:
+    """paho's ``topic_matches_sub``, cached: paho builds a matcher tree on every call, and
+    a hub sees the same few (filter, topic) pairs over and over."""
+    return mqtt.topic_matches_sub(topic_filter, topic)
 
 
 @functools.lru_cache(maxsize=4096)

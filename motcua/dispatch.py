@@ -178,6 +178,10 @@ class Dispatcher:
         if self._thread is not None:
             self._queue.put(_STOP)
             self._thread.join(timeout)
+            if not self._thread.is_alive():  # else the writer may still be using it
+                close = getattr(self.store, "close", None)
+                if close is not None:
+                    close(self._thread.ident)  # the connection the writer kept
             self._thread = None
         self._lock.release()
 

@@ -30,6 +30,7 @@ from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command
 from motcua.domain.selection import waiting_counts
 from motcua.errors import WireError
+from motcua.heap import HeapPacer
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
 from motcua.publisher import StatePublisher
 from motcua.rate_limit import IssueRateLimiter
@@ -65,6 +66,7 @@ class Hub:
         self.devices = DeviceRegistry()
         self.rate_limiter = IssueRateLimiter(config.kiosk_issue_per_minute,
                                              config.kiosk_issue_burst)
+        self.heap = HeapPacer()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -74,6 +76,7 @@ class Hub:
         ensure_sqlite_directory(self.config.db_url)
         self.store = open_site_store(self.config.db_url, self.setup, self.clock())
         self.setup = self.store.load_setup()  # the database is the truth after seeding
+        self.heap.install()
         self.metrics = HubMetrics()
         self.dispatcher = Dispatcher(self.store, clock=self.clock,
                                      tick_interval_s=self.config.tick_interval_s,
@@ -117,6 +120,7 @@ class Hub:
         if self.bus is not None:
             self.bus.close(announce_offline=True)
             self.bus = None
+        self.heap.release()
 
     def __enter__(self) -> "Hub":
         return self.start()
@@ -276,6 +280,7 @@ class Hub:
         if self.publisher is not None:
             self.publisher.publish_commit(notice, waiting)
         self.metrics.update_waiting(waiting, notice.seq, notice.state.setup.services)
+        self.heap.after_commands(len(notice.results))
 
     def _republish(self) -> threading.Event:
         """Publish every retained topic; the state belongs to the dispatcher thread, so

@@ -18,6 +18,9 @@ message waiting to be sent; a newer payload replaces the waiting one in place, s
 publisher that falls behind sends only the latest state of each topic and never sends a
 topic's ``seq`` out of order. Events (``event/called``, ``event/issued``) and replies are
 never coalesced: each one is sent, in commit order.
+
+Order within a commit: replies (queued as the commands resolve), the events, the board,
+then the touched counter and service states.
 """
 
 from __future__ import annotations
@@ -229,6 +232,10 @@ class StatePublisher:
                 if "from_service" in event.data:
                     services.add(event.data["from_service"])
                 self._queue_event(state, epoch, result.seq, event, ticket, waiting)
+        # The board first: the public display is what people in the hall watch, so it
+        # follows the replies (queued when the commands resolved) and the events closely;
+        # the devices' own retained states come after it.
+        self._retain(self.topics.board(), "board", self.board(state, epoch, notice.seq, at))
         for number in sorted(counters & state.counters.keys()):
             self._retain(self.topics.counter_state(number), "counter_state",
                          self.counter_state(state, number, epoch, notice.seq, at))
@@ -236,7 +243,6 @@ class StatePublisher:
             self._retain(self.topics.service_state(code), "service_state",
                          self.service_state(state, code, epoch, notice.seq, at,
                                             waiting.get(code, 0)))
-        self._retain(self.topics.board(), "board", self.board(state, epoch, notice.seq, at))
 
     def _queue_event(self, state: SiteState, epoch: str, seq: int, event,
                      ticket: Ticket | None, waiting: Mapping[str, int]) -> None:

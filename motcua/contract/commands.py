@@ -35,6 +35,7 @@ from .fields import (
     RequestId,
     ServiceCode,
     ShortText,
+    SparseModel,
     Timestamp,
 )
 from .topics import COMMAND_EXPIRY_S, TopicKind
@@ -47,7 +48,7 @@ MAX_PAYLOAD_BYTES = 8192
 MAX_CLOCK_SKEW_S = 5
 
 
-class CommandEnvelope(ContractModel):
+class CommandEnvelope(SparseModel):
     """A command as published: ``{"id", "action", "sent_at", ...args}``.
 
     Arguments are the extra fields; they are kept (``extra="allow"``) and validated per

@@ -29,6 +29,7 @@ from .fields import (
     Seq,
     ServiceCode,
     ShortText,
+    SparseModel,
     TicketNumber,
     TicketStatus,
     Timestamp,
@@ -75,7 +76,7 @@ class CounterState(_Stamped):
     ticket: Ticket | None = None
 
 
-class Reply(ContractModel):
+class Reply(SparseModel):
     """The hub's answer on the device's reply topic (or honoured response topic)."""
 
     omit_when_none = frozenset({"counter", "dossier"})
@@ -150,7 +151,7 @@ class IssuedEvent(_Stamped):
     waiting: Count = Field(description="tickets now waiting for this service")
 
 
-class Presence(ContractModel):
+class Presence(SparseModel):
     """Retained status of a process; its LWT is ``{"online": false}``. Extra fields kept."""
 
     model_config = ConfigDict(extra="allow")

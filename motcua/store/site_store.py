@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,11 +89,15 @@ class Batch:
 
 
 class SiteStore:
-    """The database side of one site. Thread-safe: each call uses its own connection."""
+    """The database side of one site. Thread-safe: each call uses its own connection,
+    except :meth:`commit`, which keeps one connection per calling thread from commit to
+    commit (see :meth:`commit`) until :meth:`close`."""
 
     def __init__(self, engine: Engine, site_id: str) -> None:
         self.engine = engine
         self.site_id = site_id
+        self._writers: dict[int, sa.Connection] = {}  # thread ident → its connection
+        self._writers_lock = threading.Lock()
 
     # --- setup ---------------------------------------------------------------------
 
@@ -271,27 +276,66 @@ class SiteStore:
 
     def commit(self, batch: Batch) -> None:
         """Write ``batch`` atomically, or raise (StoreConflict or a database error) having
-        written nothing."""
-        with write_transaction(self.engine) as conn:
-            updated = conn.execute(_ADVANCE_SITE, {
-                "b_site_id": self.site_id, "b_seq": batch.seq_before,
-                "seq": batch.seq_after, "business_day": batch.business_day,
-            }).rowcount
-            if updated != 1:
-                raise StoreConflict("site seq moved: another writer is active")
-            self._write_numbers(conn, batch)
-            self._write_tickets(conn, batch)
-            for number, values in batch.counters.items():
-                conn.execute(_UPDATE_COUNTER,
-                             {"b_site_id": self.site_id, "b_number": number, **values})
-            if batch.events:
-                conn.execute(ticket_event.insert(), batch.events)
-            if batch.requests:
-                conn.execute(request.insert(), batch.requests)
-            if batch.purge_requests_before is not None:
-                conn.execute(request.delete().where(
-                    request.c.site_id == self.site_id,
-                    request.c.business_day < batch.purge_requests_before))
+        written nothing.
+
+        The writer's connection is kept between commits: taking one from the pool for
+        every commit cost a checkout (and on PostgreSQL a ping, a round trip) per batch.
+        After any failure it is closed, so the next commit starts on a fresh one (a
+        database restarted in between costs one failed batch, which the dispatcher
+        retries)."""
+        thread = threading.get_ident()
+        conn = self._writer_connection(thread)
+        try:
+            with conn.begin():
+                self._write_batch(conn, batch)
+        except BaseException:
+            self.close(thread)
+            raise
+
+    def close(self, thread: int | None = None) -> None:
+        """Return the connection kept by :meth:`commit` for ``thread`` (a thread ident;
+        default: the calling thread). The dispatcher calls it when its writer stops."""
+        with self._writers_lock:
+            conn = self._writers.pop(thread if thread is not None
+                                     else threading.get_ident(), None)
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a dead connection is being dropped anyway
+                log.debug("closing the writer's connection failed", exc_info=True)
+
+    def _writer_connection(self, thread: int) -> sa.Connection:
+        with self._writers_lock:
+            conn = self._writers.get(thread)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            # As write_transaction: BEGIN IMMEDIATE on SQLite, plain BEGIN elsewhere.
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with self._writers_lock:
+                self._writers[thread] = conn
+        return conn
+
+    def _write_batch(self, conn: sa.Connection, batch: Batch) -> None:
+        updated = conn.execute(_ADVANCE_SITE, {
+            "b_site_id": self.site_id, "b_seq": batch.seq_before,
+            "seq": batch.seq_after, "business_day": batch.business_day,
+        }).rowcount
+        if updated != 1:
+            raise StoreConflict("site seq moved: another writer is active")
+        self._write_numbers(conn, batch)
+        self._write_tickets(conn, batch)
+        if batch.counters:  # one prepared statement for every counter touched
+            conn.execute(_UPDATE_COUNTER, [
+                {"b_site_id": self.site_id, "b_number": number, **values}
+                for number, values in batch.counters.items()])
+        if batch.events:
+            conn.execute(ticket_event.insert(), batch.events)
+        if batch.requests:
+            conn.execute(request.insert(), batch.requests)
+        if batch.purge_requests_before is not None:
+            conn.execute(request.delete().where(
+                request.c.site_id == self.site_id,
+                request.c.business_day < batch.purge_requests_before))
 
     def _write_numbers(self, conn: sa.Connection, batch: Batch) -> None:
         for (prefix, day), (old, new) in batch.numbers.items():
@@ -309,26 +353,30 @@ class SiteStore:
 
     def _write_tickets(self, conn: sa.Connection, batch: Batch) -> None:
         # Tickets leaving a counter are written before tickets taking one, so the
-        # "one active ticket per counter" index never sees two at once. Rows go in
-        # groups through prepared statements (executemany): building one statement
-        # per row was the writer's main cost.
-        groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+        # "one active ticket per counter" index never sees two at once: the updates go
+        # first, those that end inactive ahead of the active ones (executemany runs its
+        # rows in order), then the new tickets. One prepared statement per kind
+        # (executemany): building one statement per row was the writer's main cost, and
+        # each statement run costs more than its rows.
+        updates: list[tuple[bool, dict[str, Any]]] = []
+        inserts: list[dict[str, Any]] = []
         for live, status_before in batch.tickets.values():
             row = codec.ticket_to_row(self.site_id, live)
-            if status_before is not None:
-                row["b_id"] = row.pop("id")
-                row["b_site_id"] = row.pop("site_id")
-                row["b_status"] = status_before
-            groups.setdefault((live.status in ACTIVE_STATUSES, status_before is None), []).append(row)
-        for key in sorted(groups):
-            rows = groups[key]
-            if key[1]:
-                conn.execute(ticket.insert(), rows)
+            if status_before is None:
+                inserts.append(row)
                 continue
+            row["b_id"] = row.pop("id")
+            row["b_site_id"] = row.pop("site_id")
+            row["b_status"] = status_before
+            updates.append((live.status in ACTIVE_STATUSES, row))
+        if updates:
+            rows = [row for _active, row in sorted(updates, key=lambda entry: entry[0])]
             updated = conn.execute(_CONDITIONAL_TICKET_UPDATE, rows).rowcount
             if updated != len(rows):
                 raise StoreConflict(
                     f"{len(rows) - updated} ticket(s) changed behind the writer's back")
+        if inserts:
+            conn.execute(ticket.insert(), inserts)
 
 
 # Statements built once: building one per execution (``.where(...).values(...)``) and

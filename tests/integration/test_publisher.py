@@ -110,13 +110,14 @@ def stamp(dispatcher, seq, time="08:00:00"):
     return {"epoch": dispatcher.epoch, "seq": seq, "at": f"2026-11-23T{time}+07:00"}
 
 
-def test_an_issue_publishes_the_event_the_service_state_and_the_board(
+def test_an_issue_publishes_the_event_the_board_and_the_service_state(
         dispatcher, publisher, bus):
     """Given counter 1 open (clerk lan) and nothing waiting,
     when a kiosk issues a đất đai ticket at 08:00,
-    then the publisher sends exactly: event/issued (QoS 0, not retained, A001, 1 waiting),
-    the retained đất đai state (1 waiting, 2 × 12 min estimate, issuing) and the retained
-    board (counter 1 open and free, counter 2 closed), all stamped with the commit's seq."""
+    then the publisher sends exactly, in this order: event/issued (QoS 0, not retained,
+    A001, 1 waiting), the retained board (counter 1 open and free, counter 2 closed) and
+    the retained đất đai state (1 waiting, 2 × 12 min estimate, issuing), all stamped with
+    the commit's seq."""
     run(dispatcher, "open", counter=1, clerk="lan")
     publisher.start()
     settle(dispatcher, publisher)
@@ -130,10 +131,6 @@ def test_an_issue_publishes_the_event_the_service_state_and_the_board(
         Sent(f"{ROOT}/event/issued", {
             **stamp(dispatcher, seq), "ticket": "A001", "service": "dat-dai", "prefix": "A",
             "priority": "normal", "waiting": 1}, 0, False, None, "application/json"),
-        Sent(f"{ROOT}/service/dat-dai/state", {
-            **stamp(dispatcher, seq), "code": "dat-dai", "name": "Đất đai", "prefix": "A",
-            "waiting": 1, "est_wait_s": 2 * 12 * 60, "issuing": True},
-            1, True, None, "application/json"),
         Sent(f"{ROOT}/board", {
             **stamp(dispatcher, seq),
             "counters": [
@@ -143,16 +140,21 @@ def test_an_issue_publishes_the_event_the_service_state_and_the_board(
                          {"code": "ho-tich", "name": "Hộ tịch", "waiting": 0},
                          {"code": "chung-thuc", "name": "Chứng thực", "waiting": 0}],
             "recent": []}, 1, True, None, "application/json"),
+        Sent(f"{ROOT}/service/dat-dai/state", {
+            **stamp(dispatcher, seq), "code": "dat-dai", "name": "Đất đai", "prefix": "A",
+            "waiting": 1, "est_wait_s": 2 * 12 * 60, "issuing": True},
+            1, True, None, "application/json"),
     ]
 
 
-def test_a_call_publishes_the_called_event_with_expiry_and_the_counter_state(
+def test_a_call_publishes_the_called_event_with_expiry_the_board_and_the_states(
         dispatcher, publisher, clock, bus):
     """Given A001 waiting and counter 1 open (clerk lan),
     when counter 1 calls next at 08:02,
-    then the publisher sends event/called (QoS 1, 60 s expiry, A001 at counter 1, recall 0),
-    counter 1's retained state carrying the called ticket, the đất đai state (none waiting,
-    a new ticket waits one service time) and the board with A001 at counter 1 as last call."""
+    then the publisher sends, in this order: event/called (QoS 1, 60 s expiry, A001 at
+    counter 1, recall 0), the board with A001 at counter 1 as last call, counter 1's
+    retained state carrying the called ticket and the đất đai state (none waiting, a new
+    ticket waits one service time)."""
     run(dispatcher, "open", counter=1, clerk="lan")
     issued = run(dispatcher, "issue", source="kiosk/1", service="dat-dai")
     publisher.start()
@@ -169,17 +171,6 @@ def test_a_call_publishes_the_called_event_with_expiry_and_the_counter_state(
         Sent(f"{ROOT}/event/called", {
             **stamp(dispatcher, seq, "08:02:00"), "ticket": "A001", "counter": 1,
             "service": "dat-dai", "recall": 0}, 1, False, 60, "application/json"),
-        Sent(f"{ROOT}/counter/1/state", {
-            **stamp(dispatcher, seq, "08:02:00"), "counter": 1, "name": "Quầy 1",
-            "status": "open", "clerk": "lan", "services": SERVICES,
-            "ticket": {"id": ticket_id, "number": "A001", "service": "dat-dai", "prefix": "A",
-                       "priority": "normal", "status": "called", "counter": 1,
-                       "issued_at": "2026-11-23T08:00:00+07:00", "waiting_ahead": 0,
-                       "est_wait_s": 0}}, 1, True, None, "application/json"),
-        Sent(f"{ROOT}/service/dat-dai/state", {
-            **stamp(dispatcher, seq, "08:02:00"), "code": "dat-dai", "name": "Đất đai",
-            "prefix": "A", "waiting": 0, "est_wait_s": 12 * 60, "issuing": True},
-            1, True, None, "application/json"),
         Sent(f"{ROOT}/board", {
             **stamp(dispatcher, seq, "08:02:00"),
             "counters": [
@@ -191,6 +182,17 @@ def test_a_call_publishes_the_called_event_with_expiry_and_the_counter_state(
             "recent": [{"ticket": "A001", "counter": 1, "service": "dat-dai",
                         "at": "2026-11-23T08:02:00+07:00"}]}, 1, True, None,
              "application/json"),
+        Sent(f"{ROOT}/counter/1/state", {
+            **stamp(dispatcher, seq, "08:02:00"), "counter": 1, "name": "Quầy 1",
+            "status": "open", "clerk": "lan", "services": SERVICES,
+            "ticket": {"id": ticket_id, "number": "A001", "service": "dat-dai", "prefix": "A",
+                       "priority": "normal", "status": "called", "counter": 1,
+                       "issued_at": "2026-11-23T08:00:00+07:00", "waiting_ahead": 0,
+                       "est_wait_s": 0}}, 1, True, None, "application/json"),
+        Sent(f"{ROOT}/service/dat-dai/state", {
+            **stamp(dispatcher, seq, "08:02:00"), "code": "dat-dai", "name": "Đất đai",
+            "prefix": "A", "waiting": 0, "est_wait_s": 12 * 60, "issuing": True},
+            1, True, None, "application/json"),
     ]
 
 
@@ -221,8 +223,9 @@ def test_a_publisher_behind_sends_the_latest_retained_state_but_every_event(
     assert publisher.queue.coalesced == 2 * 4
     topics = [s.topic.removeprefix(ROOT + "/") for s in sent]
     assert topics == [
-        "event/issued", "counter/1/state", "counter/2/state", "service/chung-thuc/state",
-        "service/dat-dai/state", "service/ho-tich/state", "board"] + ["event/issued"] * 4
+        "event/issued", "board", "counter/1/state", "counter/2/state",
+        "service/chung-thuc/state", "service/dat-dai/state", "service/ho-tich/state"] \
+        + ["event/issued"] * 4
     first = results[0].seq
     assert {s.topic.removeprefix(ROOT + "/"): s.body["seq"] for s in sent if s.retain} == {
         "counter/1/state": first, "counter/2/state": first,
