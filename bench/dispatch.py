@@ -30,6 +30,7 @@ if __package__:  # imported as bench.dispatch
 else:  # run as a script: bench/ is sys.path[0]
     import _common  # puts the repository root on sys.path
 
+from motcua.heap import HeapPacer  # noqa: E402
 from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Assignment, Command, CounterSetup, IssuingSession, Service, SiteSetup
 from motcua.store import SiteStore, open_site_store
@@ -213,9 +214,11 @@ class Site:
     meter: Meter
     services: list[str]
     counters: list[int]
+    heap: HeapPacer
 
     def close(self) -> None:
         self.dispatcher.stop()
+        self.heap.release()
         self.store.engine.dispose()
 
 
@@ -224,10 +227,14 @@ def open_site(url: str, site_id: str, settings: dict[str, Any], batch_max: int) 
     clock = BenchClock()
     store = open_site_store(url, setup, clock())
     dispatcher = Dispatcher(store, clock=clock, batch_max=batch_max)
+    # The writer as the hub runs it: with the hub's collector pacing (motcua.heap), so
+    # the day's growing heap costs no more late in the day than early.
+    heap = HeapPacer().install()
+    dispatcher.add_listener(lambda notice: heap.after_commands(len(notice.results)))
     meter = Meter()
     meter.attach(store, dispatcher)
     dispatcher.start()
-    return Site(store, dispatcher, meter, list(setup.services), sorted(setup.counters))
+    return Site(store, dispatcher, meter, list(setup.services), sorted(setup.counters), heap)
 
 
 def issue(service: str, source: str, request_id: str) -> Request:
