@@ -9,20 +9,12 @@ import pytest
 from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import Dispatcher
 from motcua.rate_limit import IssueRateLimiter
-from motcua.server import create_app
-from motcua.store import open_site_store
-from tests.integration.test_http_api import FakeRuntime, issue
-from tests.support.sites import MONDAY_MORNING, ManualClock, small_setup
-
-
-@pytest.fixture
-def clock():
-    return ManualClock()
-
-
-@pytest.fixture
-def store(sqlite_url, clock):
-    return open_site_store(sqlite_url, small_setup(all_day=True), clock())
+# The same clock, site store, runtime and app fixtures as the API tests; only the
+# dispatcher differs (it applies a per-kiosk issue rate).
+from tests.integration.test_http_api import (  # noqa: F401 - pytest fixtures
+    app, client, clock, issue, runtime, store,
+)
+from tests.support.sites import MONDAY_MORNING
 
 
 @pytest.fixture
@@ -30,16 +22,6 @@ def dispatcher(store, clock):
     running = Dispatcher(store, clock=clock, intercept=IssueRateLimiter(6, 2)).start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def runtime(dispatcher, store):
-    return FakeRuntime(dispatcher, store)
-
-
-@pytest.fixture
-def client(runtime):
-    return create_app(runtime, {"TESTING": True}).test_client()
 
 
 @pytest.fixture
