@@ -616,6 +616,11 @@ class _BufferedClient(mqtt.Client):
     that buffer; ``loop_read`` keeps handling packets while the buffer holds bytes,
     because ``select`` only knows about the socket, not about bytes already read.
     A new socket (reconnect) starts with an empty buffer.
+
+    Writes stay paho's own (queued, written by the network thread). Writing a PUBLISH
+    straight from the publishing thread was tried: it saved a thread hand-off, but the
+    publisher then also finished other queued packets and ran paho's callbacks under
+    paho's message lock, a lock order that can deadlock against the network thread.
     """
 
     _READ_CHUNK = 65536
@@ -625,8 +630,6 @@ class _BufferedClient(mqtt.Client):
         self._read_buffer = b""
         self._read_pos = 0
         self._read_sock: object | None = None
-        # Serialises socket writes between the network thread and publishing threads.
-        self._write_lock = threading.RLock()
 
     def _sock_recv(self, bufsize: int) -> bytes:
         if self._sock is not self._read_sock:
@@ -656,38 +659,6 @@ class _BufferedClient(mqtt.Client):
         if len(self._out_messages) <= self._inflight_messages:
             return mqtt.MQTT_ERR_SUCCESS
         return super()._update_inflight()
-
-    # Writes. paho queues every outgoing packet and wakes its network thread through a
-    # socket pair to write it; each publish from another thread then costs a thread
-    # hand-off (and the GIL going back and forth) before the bytes leave. A PUBLISH
-    # queued by another thread is written at once by that thread instead, under a lock
-    # shared with the network thread's writes; the network thread is woken only when
-    # bytes are left over (a full socket buffer, an error), as paho would have done.
-
-    def _packet_write(self) -> mqtt.MQTTErrorCode:
-        with self._write_lock:
-            return super()._packet_write()
-
-    def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
-                      info: mqtt.MQTTMessageInfo | None = None) -> mqtt.MQTTErrorCode:
-        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
-                or self._sock is None or self._sockpairW is None
-                or threading.current_thread() is self._thread):
-            return super()._packet_queue(command, packet, mid, qos, info)
-        with self._write_lock:
-            # The same entry paho's _packet_queue builds (paho-mqtt 2.x).
-            self._out_packet.append({
-                "command": command, "mid": mid, "qos": qos, "pos": 0,
-                "to_process": len(packet), "packet": packet, "info": info,
-            })
-            rc = super()._packet_write()
-            left_over = len(self._out_packet) > 0
-        if left_over or rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN):
-            try:
-                self._sockpairW.send(b"0")  # the network thread finishes (or notices)
-            except (BlockingIOError, OSError, AttributeError):
-                pass
-        return mqtt.MQTT_ERR_SUCCESS
 
 
 @functools.lru_cache(maxsize=4096)

@@ -152,6 +152,8 @@ class Dispatcher:
         self._observers: list[Callable[[Request, Result, float], None]] = []
         self._lock = HubLock(store.engine, store.site_id)
         self._thread: threading.Thread | None = None
+        self._submit_lock = threading.Lock()
+        self._accepting = False
         self.state: SiteState | None = None
         self.epoch = ""
         self.seq = 0
@@ -170,13 +172,18 @@ class Dispatcher:
             self._lock.release()
             raise
         self._thread = threading.Thread(target=self._run, name="motcua-dispatcher", daemon=True)
+        self._accepting = True
         self._thread.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued, stop the thread, release the lock."""
         if self._thread is not None:
-            self._queue.put(_STOP)
+            # Under the submit lock: whatever was queued before _STOP is decided, whatever
+            # comes after is refused at once, so no caller is left without an answer.
+            with self._submit_lock:
+                self._accepting = False
+                self._queue.put(_STOP)
             self._thread.join(timeout)
             if not self._thread.is_alive():  # else the writer may still be using it
                 close = getattr(self.store, "close", None)
@@ -220,10 +227,11 @@ class Dispatcher:
     def submit(self, request: Request) -> Future:
         """Queue ``request``; the future resolves to its Result after the commit."""
         pending = _Pending(request)
-        if self._thread is None:
-            pending.future.set_result(self._refusal(request, WireError("shutting_down")))
-        else:
-            self._queue.put(pending)
+        with self._submit_lock:
+            if self._accepting:
+                self._queue.put(pending)
+                return pending.future
+        pending.future.set_result(self._refusal(request, WireError("shutting_down")))
         return pending.future
 
     def execute(self, request: Request, timeout: float = 30.0) -> Result:

@@ -21,7 +21,6 @@ import logging
 import threading
 from typing import Any
 
-import sqlalchemy as sa
 
 from motcua import __version__, contract
 from motcua.bus import Bus, BusMessage, BusSettings, connect_bus
@@ -89,12 +88,14 @@ class Hub:
             self.bus = connect_bus(
                 BusSettings(url=self.config.mqtt_url, client_id=self.config.mqtt_client_id,
                             clean_start=True, will_topic=self.topics.hub_status()),
-                subscriptions={**{topic_filter: self._on_command
-                                  for topic_filter in self.topics.command_filters()},
-                               self.topics.device_status_filter(): self._on_presence},
+                subscriptions={self.topics.device_status_filter(): self._on_presence},
                 on_connected=[self._on_connected],
             )
             self.publisher = StatePublisher(self.bus, self.topics).start()
+            # Commands only once the publisher runs: a command committed before it would
+            # have its call event lost (the retained state is republished, events are not).
+            for topic_filter in self.topics.command_filters():
+                self.bus.subscribe(topic_filter, self._on_command, wait=True)
             self._republish().wait(10)
             if self.serve_http:
                 self._start_http()
@@ -332,11 +333,3 @@ class Hub:
         timer = threading.Timer(RETAINED_SWEEP_S, stop_sweep)
         timer.daemon = True
         timer.start()
-
-    def database_ok(self) -> bool:
-        try:
-            with self.store.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            return True
-        except Exception:  # noqa: BLE001
-            return False

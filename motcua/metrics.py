@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-from motcua.domain import ACTIONS, SiteState
-from motcua.domain.selection import waiting_counts
+from motcua.domain import ACTIONS
 
 if TYPE_CHECKING:
     from motcua.dispatch import Request, Result
@@ -83,14 +82,6 @@ class HubMetrics:
             self._services = codes
             if seq is not None:
                 self.seq.set(seq)
-
-    def update_queue(self, state: SiteState, seq: int | None = None) -> None:
-        """:meth:`update_waiting` from ``state`` (on the dispatcher thread, between batches)."""
-        self.update_waiting(waiting_counts(state), seq, state.setup.services)
-
-    def on_commit(self, notice) -> None:
-        """A ``Dispatcher.add_listener`` callback: refresh the gauges after each commit."""
-        self.update_queue(notice.state, notice.seq)
 
     def set_mqtt_connected(self, connected: bool) -> None:
         self.mqtt_connected.set(1 if connected else 0)

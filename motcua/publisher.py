@@ -14,9 +14,10 @@ Two halves, so the writer never waits on JSON or paho:
   retain flag and expiry from the contract's topic table.
 
 Coalescing: a retained topic (counter state, service state, board) has at most one
-message waiting to be sent; a newer payload replaces the waiting one in place, so a
-publisher that falls behind sends only the latest state of each topic and never sends a
-topic's ``seq`` out of order. Events (``event/called``, ``event/issued``) and replies are
+message waiting to be sent; a newer payload replaces the waiting one and takes its place
+at the end of the queue (so it still goes after the replies and events of its own
+commit), so a publisher that falls behind sends only the latest state of each topic and
+never sends a topic's ``seq`` out of order. Events (``event/called``, ``event/issued``) and replies are
 never coalesced: each one is sent, in commit order.
 
 Order within a commit: replies (queued as the commands resolve), the events, the board,
@@ -65,13 +66,16 @@ class PublishQueue:
     """FIFO of messages for one publisher thread, with one slot per retained topic.
 
     Thread-safe. ``put`` never blocks; a retained topic already waiting has its payload
-    replaced where it stands (see the module docstring).
+    replaced, and moves to the end of the queue (see the module docstring).
     """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._order: deque[tuple[str, Any]] = deque()
-        self._retained: dict[str, Outgoing] = {}
+        #: topic -> (generation, waiting message); an order entry of an older generation
+        #: is the place a replaced message left, and is skipped.
+        self._retained: dict[str, tuple[int, Outgoing]] = {}
+        self._generation = 0
         self._busy = False
         self.coalesced = 0
 
@@ -79,11 +83,10 @@ class PublishQueue:
         with self._cond:
             if item.retained:
                 if item.topic in self._retained:
-                    self._retained[item.topic] = item
                     self.coalesced += 1
-                    return
-                self._retained[item.topic] = item
-                self._order.append(("retained", item.topic))
+                self._generation += 1
+                self._retained[item.topic] = (self._generation, item)
+                self._order.append(("retained", (item.topic, self._generation)))
             else:
                 self._order.append(("once", item))
             self._cond.notify()
@@ -99,15 +102,20 @@ class PublishQueue:
         with self._cond:
             self._busy = False
             self._cond.notify_all()
-            while not self._order:
-                if stopping():
-                    return None
-                self._cond.wait(0.5)
-            kind, value = self._order.popleft()
-            if kind == "retained":
-                value = self._retained.pop(value)
-            self._busy = True
-            return kind, value
+            while True:
+                while not self._order:
+                    if stopping():
+                        return None
+                    self._cond.wait(0.5)
+                kind, value = self._order.popleft()
+                if kind == "retained":
+                    topic, generation = value
+                    waiting = self._retained.get(topic)
+                    if waiting is None or waiting[0] != generation:
+                        continue  # replaced by a newer payload further back
+                    value = self._retained.pop(topic)[1]
+                self._busy = True
+                return kind, value
 
     def wake(self) -> None:
         with self._cond:

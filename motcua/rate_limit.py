@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from motcua.dispatch import Request, Result
 from motcua.errors import WireError
@@ -21,12 +22,15 @@ log = logging.getLogger(__name__)
 
 #: Action limited per kiosk.
 LIMITED_ACTION = "issue"
+#: Request ids remembered per kiosk as already charged (see ``IssueRateLimiter``).
+CHARGED_IDS_KEPT = 64
 
 
 @dataclass
 class _Bucket:
     tokens: float
     at: float
+    charged: deque = field(default_factory=lambda: deque(maxlen=CHARGED_IDS_KEPT))
 
 
 def kiosk_of(source: str) -> str | None:
@@ -42,7 +46,9 @@ def kiosk_of(source: str) -> str | None:
 class IssueRateLimiter:
     """At most ``burst`` issues at once per kiosk, refilled at ``per_minute`` per minute.
 
-    ``per_minute`` of 0 turns the limit off.
+    ``per_minute`` of 0 turns the limit off. A request id is charged once: when the
+    dispatcher retries a command alone after a failed batch, it is not charged again (a
+    refused one was not charged, so a retry of it is judged afresh).
     """
 
     def __init__(self, per_minute: float, burst: int) -> None:
@@ -61,11 +67,15 @@ class IssueRateLimiter:
         bucket = self._buckets.get(kiosk)
         if bucket is None:
             bucket = self._buckets[kiosk] = _Bucket(float(self.burst), moment)
+        if request.request_id is not None and request.request_id in bucket.charged:
+            return None
         bucket.tokens = min(float(self.burst),
                             bucket.tokens + max(0.0, moment - bucket.at) * self.per_second)
-        bucket.at = moment
+        bucket.at = max(bucket.at, moment)  # a clock gone back must not refill it later
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
+            if request.request_id is not None:
+                bucket.charged.append(request.request_id)
             return None
         retry_s = math.ceil((1.0 - bucket.tokens) / self.per_second)
         log.warning("kiosk %s issues too fast: refused %s (request %s), retry in %d s",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -13,8 +14,13 @@ from motcua.rate_limit import IssueRateLimiter, kiosk_of
 AT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
-def ask(limiter: IssueRateLimiter, source: str, seconds: float = 0, action: str = "issue"):
-    request = Request(Command(action, {"service": "dat-dai"}), source=source, request_id="r")
+_ids = itertools.count(1)
+
+
+def ask(limiter: IssueRateLimiter, source: str, seconds: float = 0, action: str = "issue",
+        request_id: str | None = None):
+    request = Request(Command(action, {"service": "dat-dai"}), source=source,
+                      request_id=request_id or f"r{next(_ids)}")
     return limiter(request, AT + dt.timedelta(seconds=seconds))
 
 
@@ -56,3 +62,25 @@ def test_zero_per_minute_turns_the_limit_off():
     """Given 0 a minute, Then a hundred issues at once from one kiosk all pass."""
     limiter = IssueRateLimiter(per_minute=0, burst=1)
     assert all(ask(limiter, "kiosk/1") is None for _ in range(100))
+
+
+def test_a_request_id_is_charged_once():
+    """Given a burst of 2, When request a is asked three times (the dispatcher retrying it
+    alone after a failed batch), Then it is charged once: b still passes and c is refused;
+    and a refused request is judged afresh when retried once the bucket has refilled."""
+    limiter = IssueRateLimiter(per_minute=6, burst=2)
+
+    assert [ask(limiter, "kiosk/1", request_id="a") for _ in range(3)] == [None] * 3
+    assert ask(limiter, "kiosk/1", request_id="b") is None
+    assert ask(limiter, "kiosk/1", request_id="c").error["code"] == "rate_limited"
+    assert ask(limiter, "kiosk/1", 10, request_id="c") is None
+
+
+def test_a_clock_gone_back_does_not_refill_the_bucket_later():
+    """Given a burst of 1 used at 08:00:10, When the clock goes back to 08:00:00 and then
+    reads 08:00:10 again, Then the second ask is still refused (nothing refilled)."""
+    limiter = IssueRateLimiter(per_minute=6, burst=1)
+
+    assert ask(limiter, "kiosk/1", 10) is None
+    assert ask(limiter, "kiosk/1", 0).error["code"] == "rate_limited"
+    assert ask(limiter, "kiosk/1", 10).error["code"] == "rate_limited"
