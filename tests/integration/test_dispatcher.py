@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -164,3 +165,33 @@ def test_a_full_sqlite_database_gives_storage_full_and_keeps_the_state(sqlite_ur
     with engine.connect() as conn:
         stored = {n for (n,) in conn.execute(sa.select(ticket.c.number))}
     assert answered and set(answered) == stored
+
+
+def test_every_command_submitted_around_a_stop_gets_an_answer(store, clock):
+    """Given a running dispatcher and a thread submitting issues back to back,
+    when the dispatcher is stopped in the middle,
+    then every future resolves within a second: tickets queued before the stop are
+    issued, anything after it is refused with shutting_down, none is left waiting."""
+    import threading
+
+    dispatcher = Dispatcher(store, clock=clock).start()
+    futures = []
+    started = threading.Event()
+
+    def submit_many() -> None:
+        for i in range(400):
+            futures.append(dispatcher.submit(issue_request(rid=f"s{i}")))
+            if i == 50:
+                started.set()
+
+    submitter = threading.Thread(target=submit_many)
+    submitter.start()
+    started.wait(5)
+    dispatcher.stop()
+    submitter.join(5)
+
+    results = [future.result(1.0) for future in futures]
+    codes = {result.error["code"] for result in results if not result.ok}
+    assert len(results) == 400
+    assert codes <= {"shutting_down"}
+    assert any(result.ok for result in results)
