@@ -32,7 +32,7 @@ from motcua.errors import WireError
 from motcua.heap import HeapPacer
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
 from motcua.publisher import StatePublisher
-from motcua.rate_limit import IssueRateLimiter
+from motcua.rate_limit import IssueRateLimiter, kiosk_of
 from motcua.snapshot import CommittedReads
 from motcua.store import open_site_store
 
@@ -170,9 +170,12 @@ class Hub:
             return
         now = self.clock()
         expiry = message.message_expiry_s
+        # A short broker expiry already judged the age (device clocks may drift); a longer
+        # one proves nothing, so the command is then judged by its sent_at.
+        trusted = contract.expiry_is_trusted(expiry)
         try:
             command = contract.parse_command(parsed_topic.kind, message.payload)
-            if not contract.expiry_is_trusted(expiry):
+            if not trusted:
                 # Judged by sent_at: a stamp in the future would never grow old.
                 contract.check_clock_skew(command, now)
         except contract.ContractError as error:
@@ -191,9 +194,7 @@ class Hub:
                             if parsed_topic.kind is contract.TopicKind.COUNTER_CMD else None),
             source=source,
             request_id=command.id,
-            # A short broker expiry already judged the age (device clocks may drift); a
-            # longer one proves nothing, so the command is then judged by its sent_at.
-            sent_at=None if contract.expiry_is_trusted(expiry) else command.sent_at,
+            sent_at=None if trusted else command.sent_at,
             expires_at=now + dt.timedelta(seconds=honoured) if honoured is not None else None,
         )
         future = self.dispatcher.submit(request)
@@ -217,10 +218,11 @@ class Hub:
         request ids of the queue's commands and a repeated id gets its first reply.
         """
         if request.command.action == "printer":
-            kiosk = request.source.rpartition("/")[2]
+            kiosk = kiosk_of(request.source)
             status = request.command.args.get("status")
             log.info("kiosk %s reports printer %s", kiosk, status)
-            self.devices.printer(kiosk, status, now)
+            if kiosk is not None:
+                self.devices.printer(kiosk, status, now)
             return Result(request.request_id, True, action="printer")
         return self.rate_limiter(request, now)
 

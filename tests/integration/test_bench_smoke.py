@@ -18,23 +18,29 @@ def _positive(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
+def run_quick_bench(script: Path, name: str, tmp_path: Path, timeout: float) -> dict:
+    """Run ``script --quick --db sqlite``; assert it exits 0 and that stdout and the JSON
+    it wrote under BENCH_RESULTS_DIR are the same document; return that document."""
+    env = {**os.environ, "BENCH_RESULTS_DIR": str(tmp_path / "results")}
+    completed = subprocess.run(
+        [sys.executable, str(script), "--quick", "--db", "sqlite"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    written = json.loads((tmp_path / "results" / f"{name}.json").read_text(encoding="utf-8"))
+    assert written == document
+    return document
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
     """Given --quick --db sqlite, when the bench runs, then stdout and dispatch.json hold the
     same JSON with floor, throughput and paced figures, all commands succeeded, and goals
     are reported as booleans."""
-    env = {**os.environ, "BENCH_RESULTS_DIR": str(tmp_path / "results")}
-    completed = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--db", "sqlite"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=100,
-        stdin=subprocess.DEVNULL, check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-
-    document = json.loads(completed.stdout)
-    written = json.loads((tmp_path / "results" / "dispatch.json").read_text(encoding="utf-8"))
-    assert written == document
+    document = run_quick_bench(BENCH, "dispatch", tmp_path, timeout=100)
 
     assert document["bench"] == "dispatch"
     assert document["settings"]["quick"] is True
@@ -97,16 +103,7 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
     day and of the paced phase answered ok, every call seen on the board, positive
     latencies, the process's memory, and the five goals each with its figure, its goal and
     a pass/fail that matches the figure."""
-    env = {**os.environ, "BENCH_RESULTS_DIR": str(tmp_path / "results")}
-    completed = subprocess.run(
-        [sys.executable, str(HUB_BENCH), "--quick", "--db", "sqlite"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=170,
-        stdin=subprocess.DEVNULL, check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    document = json.loads(completed.stdout)
-    written = json.loads((tmp_path / "results" / "hub_roundtrip.json").read_text("utf-8"))
-    assert written == document
+    document = run_quick_bench(HUB_BENCH, "hub_roundtrip", tmp_path, timeout=170)
     assert document["bench"] == "hub_roundtrip"
 
     sqlite = document["results"]["sqlite"]
