@@ -11,6 +11,10 @@ set -euo pipefail
 APT_PACKAGES=(
     mosquitto
     mosquitto-clients
+    # Vietnamese glyphs for printed tickets and rendered screens (DejaVuSans).
+    fonts-dejavu-core
+    # Headless browser for the web-page tests (Playwright drives Debian's build).
+    chromium
 )
 
 # Services that Debian starts when it installs these packages; tests and `make run` start
