@@ -191,7 +191,7 @@ class StatePublisher:
         service = state.setup.services[code]
         return {
             **self._stamp(state, epoch, seq, at), "code": code, "name": service.name,
-            "prefix": service.prefix, "waiting": waiting,
+            "prefix": service.prefix, "field": service.field, "waiting": waiting,
             "est_wait_s": new_ticket_wait_seconds(state, code, waiting),
             "issuing": issue_refusal(state, code, at) is None,
         }

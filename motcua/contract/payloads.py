@@ -99,6 +99,7 @@ class ServiceState(_Stamped):
     code: ServiceCode
     name: Name
     prefix: Prefix
+    field: Name = Field("", description="lĩnh vực, how kiosks group their buttons")
     waiting: Count
     est_wait_s: Count | None = None
     issuing: StrictBool = Field(description="kiosks may issue now (hours, cap, active)")

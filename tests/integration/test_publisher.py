@@ -142,7 +142,7 @@ def test_an_issue_publishes_the_event_the_board_and_the_service_state(
             "recent": []}, 1, True, None, "application/json"),
         Sent(f"{ROOT}/service/dat-dai/state", {
             **stamp(dispatcher, seq), "code": "dat-dai", "name": "Đất đai", "prefix": "A",
-            "waiting": 1, "est_wait_s": 2 * 12 * 60, "issuing": True},
+            "field": "Đất đai", "waiting": 1, "est_wait_s": 2 * 12 * 60, "issuing": True},
             1, True, None, "application/json"),
     ]
 
@@ -191,7 +191,7 @@ def test_a_call_publishes_the_called_event_with_expiry_the_board_and_the_states(
                        "est_wait_s": 0}}, 1, True, None, "application/json"),
         Sent(f"{ROOT}/service/dat-dai/state", {
             **stamp(dispatcher, seq, "08:02:00"), "code": "dat-dai", "name": "Đất đai",
-            "prefix": "A", "waiting": 0, "est_wait_s": 12 * 60, "issuing": True},
+            "prefix": "A", "field": "Đất đai", "waiting": 0, "est_wait_s": 12 * 60, "issuing": True},
             1, True, None, "application/json"),
     ]
 
