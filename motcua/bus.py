@@ -304,6 +304,7 @@ class Bus:
         self._fatal: BusError | None = None
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
         self._connected_hooks: list[ConnectedHook] = []
+        self._disconnected_hooks: list[ConnectedHook] = []
         self._acks = _Rendezvous()
         self._network_thread_id: int | None = None
         self.client = self._build_client()
@@ -445,6 +446,11 @@ class Bus:
         with self._state:
             self._connected_hooks.append(hook)
 
+    def add_disconnected_hook(self, hook: ConnectedHook) -> None:
+        """Call ``hook(bus)`` on the network thread each time a connection is lost."""
+        with self._state:
+            self._disconnected_hooks.append(hook)
+
     # ---------------------------------------------------------------- publishing
 
     def publish(
@@ -485,24 +491,31 @@ class Bus:
         *,
         response_topic: str | None = None,
         correlation_data: bytes | None = None,
+        expiry_s: int | None = None,
         wait: bool = False,
         timeout: float = 5.0,
     ) -> Delivery:
         """Publish on a contract topic with the QoS, retain flag and expiry the contract sets.
 
         ``payload`` is a contract model (dumped as compact JSON) or raw bytes (e.g.
-        :data:`~motcua.contract.CLEAR_RETAINED`).
+        :data:`~motcua.contract.CLEAR_RETAINED`). ``expiry_s`` may shorten (never lengthen)
+        the table's message expiry: a retried command keeps only what is left of its life.
 
         Raises:
-            ValueError: ``topic`` is not a topic of contract v1.
+            ValueError: ``topic`` is not a topic of contract v1, or ``expiry_s`` is not
+                between 1 and the table's expiry for it.
         """
-        if response_topic is None and correlation_data is None:
+        if response_topic is None and correlation_data is None and expiry_s is None:
             # The hot path (state, board, events): topic → options computed once.
             spec, properties = _contract_options(topic)
         else:
             spec = _contract_options(topic)[0]
+            if expiry_s is not None and not (
+                    spec.message_expiry_s is not None and 1 <= expiry_s <= spec.message_expiry_s):
+                raise ValueError(f"expiry {expiry_s} s is not within 1..{spec.message_expiry_s} "
+                                 f"s for {spec.pattern}")
             properties = message_properties(
-                message_expiry_s=spec.message_expiry_s,
+                message_expiry_s=expiry_s if expiry_s is not None else spec.message_expiry_s,
                 response_topic=response_topic,
                 correlation_data=correlation_data,
                 content_type=CONTENT_TYPE,
@@ -573,8 +586,14 @@ class Bus:
             was_connected = self._connected
             self._connected = self._ready = False
             closing = self._closed or self._fatal is not None
+            hooks = list(self._disconnected_hooks)
         if was_connected and not closing:
             log.warning("lost the broker connection (%s); reconnecting", reason_code)
+        for hook in hooks:
+            try:
+                hook(self)
+            except Exception:
+                log.exception("disconnected hook %r failed", hook)
 
     def _on_message(self, client: mqtt.Client, userdata: object,
                     message: mqtt.MQTTMessage) -> None:

@@ -44,6 +44,11 @@ WIRE_MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_argument": ("Tham số không hợp lệ: {field}", "Invalid argument: {field}"),
     "unknown_action": ("Thao tác không hợp lệ: {action}", "Unknown action: {action}"),
     "expired": ("Yêu cầu đã quá hạn, vui lòng bấm lại", "The request expired; press again"),
+    # Given by a device to itself: its command got no reply before it expired.
+    "hub_unreachable": (
+        "Không liên lạc được máy chủ, vui lòng thử lại sau",
+        "The hub did not answer; please try again later",
+    ),
     "clock_skew": (
         "Đồng hồ của thiết bị chạy nhanh hơn máy chủ {skew_s} giây, vui lòng chỉnh lại giờ",
         "The device clock is {skew_s} s ahead of the hub; set its time",
