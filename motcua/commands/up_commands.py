@@ -21,7 +21,7 @@ from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
 from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned, provision
-from motcua.up.launch import start_broker, start_hub, virtual_counter_argv
+from motcua.up.launch import start_broker, start_hub, start_kiosk, virtual_counter_argv
 from motcua.up.leftovers import PortBusy, clear_leftovers, require_free_ports
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ MESSAGES = {
     "watch": ("Xem mọi tin MQTT:", "Watch every MQTT message:"),
     "issue": ("Lấy số như ki-ốt 1 (đất đai):", "Issue a number as kiosk 1 (land):"),
     "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
+    "kiosk": ("Ki-ốt lấy số (mở trong trình duyệt): {url}", "Kiosk (open in a browser): {url}"),
+    "tickets": ("Phiếu đã in (máy in giả lập): {path}", "Printed tickets (dummy printer): {path}"),
     "stop": ("Ctrl-C để dừng tất cả", "Ctrl-C stops everything"),
     "port_busy": (
         "Cổng {port} đang bị chương trình khác dùng; chọn cổng khác (--mqtt-port/--http-port) "
@@ -71,12 +73,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="thư mục dữ liệu (state directory), default var")
     parser.add_argument("--mqtt-port", type=int, default=1883, help="cổng MQTT, default 1883")
     parser.add_argument("--http-port", type=int, default=8080, help="cổng HTTP, default 8080")
+    parser.add_argument("--kiosk-port", type=int, default=8090,
+                        help="cổng trang ki-ốt (kiosk pages port), default 8090")
     parser.add_argument("--no-counter", action="store_true",
                         help="không mở quầy ảo trong terminal (no virtual counter)")
     parser.set_defaults(handler=run_up)
 
 
-def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int) -> list[str]:
+def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
+                 kiosk_port: int, tickets: Path) -> list[str]:
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
@@ -96,6 +101,8 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int) -> li
                            provisioned, DEMO_COUNTER, mqtt_port)[1:]])
     return [
         _say("ready"),
+        "  " + _say("kiosk", url=f"http://{HOST}:{kiosk_port}/"),
+        "  " + _say("tickets", path=tickets),
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
@@ -119,13 +126,15 @@ def run_up(args: argparse.Namespace) -> int:
     broker_dir = None
     try:
         clear_leftovers(layout.run_dir)
-        require_free_ports([args.mqtt_port, args.http_port])
+        require_free_ports([args.mqtt_port, args.http_port, args.kiosk_port])
         broker_dir = broker_runtime.create(layout.run_dir)
         provisioned = provision(layout, broker_dir, args.mqtt_port)
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
-        print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port)), flush=True)
+        start_kiosk(supervisor, provisioned, args.mqtt_port, args.http_port, args.kiosk_port)
+        print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port,
+                                      args.kiosk_port, layout.var / "tickets")), flush=True)
         counter = None
         if not args.no_counter and sys.stdin.isatty():
             counter = supervisor.spawn(

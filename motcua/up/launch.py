@@ -6,14 +6,15 @@ import datetime as dt
 import sys
 import urllib.request
 
-from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles
+from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles, kiosk_user
 from motcua.up.children import Child, Supervisor, find_mosquitto
-from motcua.up.demo import HOST, DemoLayout, Provisioned
+from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned
 from motcua.up.hub_watch import HubStatusWatch
 from motcua.up.leftovers import port_accepts
 
 BROKER_READY_S = 10
 HUB_READY_S = 30
+KIOSK_READY_S = 30
 
 
 def start_broker(supervisor: Supervisor, files: BrokerFiles, port: int) -> Child:
@@ -37,6 +38,7 @@ def hub_environment(layout: DemoLayout, provisioned: Provisioned, mqtt_port: int
 
 
 def healthz_ok(http_port: int) -> bool:
+    """The process on ``http_port`` answers ``/healthz`` with 200."""
     try:
         with urllib.request.urlopen(f"http://{HOST}:{http_port}/healthz", timeout=1) as answer:
             return answer.status == 200
@@ -70,3 +72,47 @@ def virtual_counter_argv(provisioned: Provisioned, counter: int, mqtt_port: int)
             "--site", provisioned.site_id,
             "--credentials", str(provisioned.files.credentials),
             "--url", f"mqtt://{HOST}:{mqtt_port}"]
+
+
+def kiosk_environment(provisioned: Provisioned, mqtt_port: int, http_port: int,
+                      kiosk_port: int) -> dict[str, str]:
+    return {
+        "MOTCUA_KIOSK_ID": DEMO_KIOSK,
+        "MOTCUA_SITE": provisioned.site_id,
+        "MOTCUA_MQTT_URL": provisioned.mqtt_url(kiosk_user(DEMO_KIOSK), mqtt_port),
+        "MOTCUA_PUBLIC_URL": f"http://{HOST}:{http_port}",
+        "MOTCUA_KIOSK_HTTP_HOST": HOST,
+        "MOTCUA_KIOSK_HTTP_PORT": str(kiosk_port),
+        "MOTCUA_PRINTER": "dummy",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_kiosk(supervisor: Supervisor, provisioned: Provisioned, mqtt_port: int,
+                http_port: int, kiosk_port: int) -> Child:
+    """Start kiosk 1 with the dummy printer (tickets under ``var/tickets``); ready once its
+    pages answer ``/healthz``. Its config file is ``var/kiosk.toml``, written here."""
+    layout = supervisor.layout
+    config = layout.var / "kiosk.toml"
+    config.write_text(DEMO_KIOSK_TOML.format(tickets=(layout.var / "tickets").as_posix()),
+                      encoding="utf-8")
+    env = kiosk_environment(provisioned, mqtt_port, http_port, kiosk_port)
+    child = supervisor.spawn("kiosk", [sys.executable, "-m", "motcua.cli", "kiosk",
+                                       "--config", str(config)], env)
+    supervisor.wait_until(lambda: healthz_ok(kiosk_port), f"kiosk (port {kiosk_port})",
+                          KIOSK_READY_S)
+    return child
+
+
+#: The demo kiosk's file; its login, ports and site come from the environment above.
+DEMO_KIOSK_TOML = """\
+# Written by `motcua up` at each start; see kiosk/kiosk.example.toml for every key.
+[kiosk]
+center_name = "Trung tâm Phục vụ hành chính công (demo)"
+footer = ["Quét mã QR để theo dõi số trên điện thoại", "Xin cảm ơn quý khách!"]
+
+[printer]
+profile = "generic-80mm"
+transport = "dummy"
+output_dir = "{tickets}"
+"""
