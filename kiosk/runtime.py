@@ -55,7 +55,8 @@ class HubKiosk:
     """The kiosk backend: thread-safe; ``start()`` then serve pages; ``close()`` at the end."""
 
     def __init__(self, identity: KioskIdentity, *, mqtt_url: str, printer: TicketPrinter,
-                 printer_poll_s: float = PRINTER_POLL_S) -> None:
+                 printer_poll_s: float = PRINTER_POLL_S,
+                 command_expiry_s: float = COMMAND_EXPIRY_S) -> None:
         self.identity = identity
         self.printer = printer
         self._printer_poll_s = printer_poll_s
@@ -71,7 +72,8 @@ class HubKiosk:
         self.runtime = DeviceRuntime(
             DeviceSettings(url=mqtt_url, site=identity.site, kind="kiosk",
                            device_id=identity.kiosk_id,
-                           state_filters=(self.topics.service_state_filter(),)),
+                           state_filters=(self.topics.service_state_filter(),),
+                           command_expiry_s=command_expiry_s),
             reply_topic=self.topics.kiosk_reply(identity.kiosk_id),
             presence=lambda: {"printer": self._printer_status},
             listener=self._bump)
@@ -135,7 +137,7 @@ class HubKiosk:
         pending = self.runtime.send(self._cmd_topic, "issue", request_id=request_id,
                                     service=service, priority=priority)
         try:
-            reply = pending.result(timeout=COMMAND_EXPIRY_S + 5)
+            reply = pending.result(timeout=self.runtime.settings.command_expiry_s + 5)
         except FutureTimeout:
             reply = unreachable_reply(request_id)
         if not reply.get("ok") or not isinstance(reply.get("ticket"), dict):

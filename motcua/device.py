@@ -293,6 +293,10 @@ class DeviceSettings:
     state_filters: tuple[str, ...] = ()
     connect_timeout_s: float = 10.0
     keepalive_s: int = 15
+    #: How long a command is retried before it is reported ``hub_unreachable``; the
+    #: contract's 30 s (a shorter life only in tests and benches).
+    command_expiry_s: float = COMMAND_EXPIRY_S
+    first_retry_s: float = FIRST_RETRY_S
 
 
 class DeviceRuntime:
@@ -340,7 +344,8 @@ class DeviceRuntime:
         bus = connect_bus(bus_settings, subscriptions=subscriptions, wait=False,
                           on_connected=[self._on_connected])
         self.bus = bus
-        self.commands = CommandSender(bus)
+        self.commands = CommandSender(bus, expiry_s=settings.command_expiry_s,
+                                      first_retry_s=settings.first_retry_s)
         bus.subscribe(self._reply_topic, self.commands.on_reply)
         bus.add_disconnected_hook(self._on_disconnected)
 
