@@ -43,7 +43,7 @@ def private_clone():
     top.chmod(0o700)
     clone = top / "motcua"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in ("motcua", "broker_config", "counter_panel"):
+    for package in ("motcua", "broker_config", "counter_panel", "kiosk", "printer_profiles"):
         shutil.copytree(PROJECT / package, clone / package, ignore=ignore)
     yield clone
     shutil.rmtree(top, ignore_errors=True)
@@ -82,6 +82,26 @@ def wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> lis
     raise AssertionError(f"no {text!r} within {timeout_s} s:\n{''.join(lines)}")
 
 
+def kiosk_issue(kiosk_port: int, service: str, tap_id: str) -> dict:
+    """Tap ``service`` on the kiosk's touch page, as its JavaScript does."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{kiosk_port}/api/issue", method="POST",
+        data=json.dumps({"tap_id": tap_id, "service": service, "priority": "normal"}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=40) as answer:
+        return json.loads(answer.read())
+
+
+def wait_kiosk_online(kiosk_port: int, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"http://127.0.0.1:{kiosk_port}/api/view", timeout=5) as view:
+            if json.loads(view.read())["online"]:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the demo kiosk did not come online")
+
+
 def child_pids(var: Path) -> dict[str, int]:
     return {path.stem: int(path.read_text()) for path in (var / "run").glob("*.pid")}
 
@@ -97,19 +117,21 @@ def alive(pid: int) -> bool:
 
 def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_dir):
     """Given `motcua up --no-counter` on free ports with stdin closed,
-    when kiosk 1 issues đất đai and counter 1 opens and calls next,
-    then the kiosk gets A001, the counter gets A001 called, a new display subscriber sees
-    counter 1 showing A001 on the board, and SIGINT stops everything with exit 0."""
+    when a citizen taps đất đai on the demo kiosk's page and counter 1 opens and calls next,
+    then the kiosk answers A001 and its dummy printer wrote var/tickets/A001.bin and .png,
+    the counter gets A001 called, a new display subscriber sees counter 1 showing A001 on
+    the board, and SIGINT stops everything with exit 0."""
     _require_mosquitto()
-    mqtt_port, http_port = free_port(), free_port()
+    mqtt_port, http_port, kiosk_port = free_port(), free_port(), free_port()
     process = start_up(PROJECT, "--var", str(var_dir), "--mqtt-port", str(mqtt_port),
-                       "--http-port", str(http_port))
+                       "--http-port", str(http_port), "--kiosk-port", str(kiosk_port))
     probes: list[MqttProbe] = []
     try:
-        output = wait_for_line(process, READY, 30)
+        output = wait_for_line(process, READY, 40)
         assert any("around the clock" in line for line in output)
+        assert any(f"http://127.0.0.1:{kiosk_port}/" in line for line in output)
         pids = child_pids(var_dir)
-        assert set(pids) == {"mosquitto", "hub"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk"}
         passwords = load_credentials(var_dir / "broker" / "credentials.toml")
 
         def device(user: str) -> MqttProbe:
@@ -117,11 +139,14 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
             probes.append(probe)
             return probe
 
-        kiosk = device("kiosk1")
-        kiosk.subscribe(f"{ROOT}/kiosk/1/reply")
-        issued = kiosk.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": "dat-dai"})
-        assert issued["ok"] is True, issued
-        assert issued["ticket"]["number"] == "A001"
+        wait_kiosk_online(kiosk_port)
+        issued = kiosk_issue(kiosk_port, "dat-dai", "tap-demo-1")
+        assert (issued["ok"], issued["printed"], issued["ticket"]["number"]) == (
+            True, True, "A001"), issued
+        assert issued["ticket_url"] == f"http://127.0.0.1:{http_port}/t/{issued['ticket']['id']}"
+        ticket_bytes = (var_dir / "tickets" / "A001.bin").read_bytes()
+        assert ticket_bytes.startswith(b"\x1b@") and len(ticket_bytes) > 100
+        assert (var_dir / "tickets" / "A001.png").read_bytes().startswith(b"\x89PNG")
 
         counter = device("counter1")
         counter.subscribe(f"{ROOT}/counter/1/reply")
@@ -158,15 +183,14 @@ def test_up_starts_from_a_clone_the_broker_user_cannot_enter(private_clone):
     runtime directory outside the clone, kiosk 1 gets A001 from the hub, /healthz is 200,
     and Ctrl-C stops everything and removes that directory."""
     _require_mosquitto()
-    mqtt_port, http_port = free_port(), free_port()
+    mqtt_port, http_port, kiosk_port = free_port(), free_port(), free_port()
     var = private_clone / "var"
     process = start_up(private_clone, "--mqtt-port", str(mqtt_port),
-                       "--http-port", str(http_port))
-    probe = None
+                       "--http-port", str(http_port), "--kiosk-port", str(kiosk_port))
     try:
-        wait_for_line(process, READY, 30)
+        wait_for_line(process, READY, 40)
         pids = child_pids(var)
-        assert set(pids) == {"mosquitto", "hub"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk"}
         broker_dir = broker_config_of(pids["mosquitto"]).parent
         assert broker_dir.name.startswith("motcua-broker-")
         assert private_clone not in broker_dir.parents
@@ -176,16 +200,13 @@ def test_up_starts_from_a_clone_the_broker_user_cannot_enter(private_clone):
             uid = next(line.split()[1] for line in status.splitlines()
                        if line.startswith("Uid:"))
             assert int(uid) == pwd.getpwnam("mosquitto").pw_uid
-        passwords = load_credentials(var / "broker" / "credentials.toml")
-        probe = MqttProbe(f"mqtt://kiosk1:{passwords['kiosk1']}@127.0.0.1:{mqtt_port}")
-        probe.subscribe(f"{ROOT}/kiosk/1/reply")
-        issued = probe.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": "dat-dai"})
+        wait_kiosk_online(kiosk_port)
+        issued = kiosk_issue(kiosk_port, "dat-dai", "tap-clone-1")
         assert (issued["ok"], issued["ticket"]["number"]) == (True, "A001"), issued
+        assert (var / "tickets" / "A001.bin").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=5) as answer:
             assert answer.status == 200
     finally:
-        if probe is not None:
-            probe.close()
         returncode = interrupt(process)
     assert returncode == 0, process.stdout.read()
     assert not any(alive(pid) for pid in pids.values()), pids
