@@ -9,7 +9,7 @@
  *   disabled while the request is in flight, and a request lost on the network sent
  *   again with the SAME tap id (the kiosk process issues once per tap id);
  * - any screen goes back home after the idle time, the result after its own time.
- * Every text comes from the catalog (t("key")), Vietnamese first.
+ * Every text comes from the catalog through t(), Vietnamese first.
  */
 (function () {
   "use strict";
