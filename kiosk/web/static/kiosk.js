@@ -208,10 +208,11 @@
     mark.hidden = !ticket.priority || ticket.priority === "normal";
     mark.textContent = mark.hidden ? "" : t("result.priority_mark", {label: priorityLabel(ticket.priority)});
     byId("result-ahead").textContent = String(ticket.waiting_ahead);
-    byId("result-wait").textContent =
-      ticket.est_wait_s === null || ticket.est_wait_s === undefined
-        ? t("result.est_wait_unknown")
-        : t("result.minutes", {minutes: ticket.est_wait_s === 0 ? 0 : minutes(ticket.est_wait_s)});
+    var unknownWait = ticket.est_wait_s === null || ticket.est_wait_s === undefined;
+    var wait = byId("result-wait");
+    wait.classList.toggle("fact-text", unknownWait);
+    wait.textContent = unknownWait ? t("result.est_wait_unknown")
+      : t("result.minutes", {minutes: ticket.est_wait_s === 0 ? 0 : minutes(ticket.est_wait_s)});
     var showQr = !outcome.printed && !!outcome.qr_svg;
     byId("result-qr-block").hidden = !showQr;
     byId("result-take").hidden = !outcome.printed;
