@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.backend import IssueOutcome, KioskBackend
 
-from .catalog import MessageCatalog, load_catalog
+from .catalog import load_catalog
 from .events import view_stream
 from .issue_request import BadIssueRequest, parse_issue_request
 from .settings import KioskWebSettings
@@ -101,7 +101,6 @@ def create_kiosk_app(backend: KioskBackend, settings: KioskWebSettings | None = 
         code = (error.name or "http_error").lower().replace(" ", "_")
         return error_response(error.code or 500, code, key, **params)
 
-    app.extensions["kiosk_catalog"] = catalog
     return app
 
 
@@ -133,8 +132,3 @@ def _page_settings(settings: KioskWebSettings) -> dict[str, Any]:
 def _json_response(document: dict[str, Any], status: int = 200) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return Response(body, status=status, mimetype="application/json")
-
-
-def page_catalog(app: Flask) -> MessageCatalog:
-    """The catalog an app was built with (for tests and the kiosk process's logs)."""
-    return app.extensions["kiosk_catalog"]
