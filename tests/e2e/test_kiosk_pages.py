@@ -8,6 +8,7 @@ folder and are only checked for size).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -211,6 +212,26 @@ def test_a_request_lost_on_the_network_is_resent_with_the_same_tap_id(page_facto
     assert bodies[0]["service"] == "dat-dai" and len(bodies[0]["tap_id"]) == 36
     assert [call.tap_id for call in kiosk.backend.issue_calls] == [bodies[0]["tap_id"]]
     assert visible_text(page, "#result-number") == "A001"
+
+
+def test_live_counts_are_pushed_to_home(page_factory, kiosk):
+    """Given the home screen, When the hub's counts for Đăng ký đất đai change and
+    Chứng thực bản sao starts issuing again, Then the buttons show it without a reload."""
+    page = open_page(page_factory, kiosk)
+    page.evaluate("() => { window.sameDocument = 'yes'; }")
+    kiosk.backend.set_counts("dat-dai", waiting=12, est_wait_s=1790)
+    page.wait_for_function(
+        "() => document.querySelector('[data-service=dat-dai] .service-waiting')"
+        ".textContent === 'Đang chờ: 12'", timeout=WAIT_MS)
+    assert visible_text(page, "[data-service=dat-dai] .service-wait") == "Chờ khoảng 30 phút"
+    services = tuple(dataclasses.replace(service, issuing=True)
+                     for service in kiosk.backend.live().services)
+    kiosk.backend.set_services(services)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-service=chung-thuc]').disabled",
+        timeout=WAIT_MS)
+    assert visible_text(page, "[data-service=chung-thuc] .service-wait") == "Chờ khoảng 25 phút"
+    assert page.evaluate("() => window.sameDocument") == "yes"
 
 
 # ---- out of service ------------------------------------------------------------------

@@ -147,10 +147,22 @@
     return button;
   }
 
+  /* Rebuilding buttons under a finger loses its tap: rebuild only when what they show
+   * changed, not at every view (one comes whenever anyone takes a ticket). */
+  var drawn = {home: null, priorities: null};
+
+  function unchanged(part, content) {
+    var signature = state.language + JSON.stringify(content);
+    if (drawn[part] === signature) { return true; }
+    drawn[part] = signature;
+    return false;
+  }
+
   function renderHome() {
+    var services = state.view.services || [];
+    if (unchanged("home", services)) { return; }
     var holder = byId("service-groups");
     holder.textContent = "";
-    var services = state.view.services || [];
     var groups = [];
     var byField = {};
     services.forEach(function (service) {
@@ -180,9 +192,11 @@
   }
 
   function renderPriorities() {
+    var priorities = state.view.priorities || [];
+    if (unchanged("priorities", priorities)) { return; }
     var holder = byId("priority-groups");
     holder.textContent = "";
-    (state.view.priorities || []).forEach(function (group) {
+    priorities.forEach(function (group) {
       var button = element("button", "choice choice-group");
       button.type = "button";
       button.setAttribute("data-priority", group.code);
