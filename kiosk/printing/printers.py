@@ -9,6 +9,7 @@ thread-safe, and device faults come back as a :class:`PrintResult`, never as exc
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -37,6 +38,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
                                      delete=False) as handle:
         handle.write(data)
         temporary = Path(handle.name)
+    os.chmod(temporary, 0o644)  # mkstemp makes 0600; tickets are for anyone to open
     os.replace(temporary, path)
 
 
@@ -52,22 +54,37 @@ class DummyTicketPrinter:
     def status(self) -> str:
         return "ok"
 
+    def close(self) -> None:
+        """Nothing to release."""
+
     def print_ticket(self, ticket: TicketContent) -> PrintResult:
-        stem = _UNSAFE_FILE_CHARS.sub("_", ticket.number)
         with self._lock:
             try:
                 data, preview = self.renderer.ticket_bytes_and_preview(ticket)
-                self.output_dir.mkdir(parents=True, exist_ok=True)
-                png = self.output_dir / f"{stem}.png"
-                preview.save(png.with_suffix(".png.tmp"), format="PNG", optimize=True)
-                os.replace(png.with_suffix(".png.tmp"), png)
-                _write_atomically(self.output_dir / f"{stem}.bin", data)
-            except OSError as error:
-                logger.error("dummy printer could not write ticket %s to %s: %s",
-                             ticket.number, self.output_dir, error)
-                return PrintResult(False, "offline", f"cannot write {self.output_dir}: {error}")
-        logger.info("ticket %s written to %s (%d bytes)", ticket.number,
-                    self.output_dir / f"{stem}.bin", len(data))
+            except Exception as error:  # a layout bug must not take the kiosk down
+                logger.exception("ticket %s could not be rendered", ticket.number)
+                return PrintResult(False, "unknown", f"render: {error!r}")
+            return self._write(_UNSAFE_FILE_CHARS.sub("_", ticket.number), data, preview)
+
+    def print_test_page(self) -> PrintResult:
+        """Write the profile's test page as ``test-{profile}.bin`` and ``.png``."""
+        with self._lock:
+            data, preview = self.renderer.test_page()
+            return self._write(f"test-{self.renderer.profile.name}", data, preview)
+
+    def _write(self, stem: str, data: bytes, preview) -> PrintResult:
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            png = io.BytesIO()
+            preview.save(png, format="PNG", optimize=True)
+            _write_atomically(self.output_dir / f"{stem}.png", png.getvalue())
+            _write_atomically(self.output_dir / f"{stem}.bin", data)
+        except OSError as error:
+            logger.error("dummy printer could not write %s to %s: %s", stem,
+                         self.output_dir, error)
+            return PrintResult(False, "offline", f"cannot write {self.output_dir}: {error}")
+        logger.info("dummy printer wrote %s (%d bytes)", self.output_dir / f"{stem}.bin",
+                    len(data))
         return PrintResult(True, "ok")
 
 
@@ -89,14 +106,20 @@ class DeviceTicketPrinter:
         try:
             return work()
         except DEVICE_ERRORS as error:
+            detail = " ".join(str(error).split())  # escpos messages span lines
             logger.warning("printer %s: %s failed: %s", self.connection.describe(), action,
-                           error)
-            return PrintResult(False, "offline", f"{action}: {error}")
+                           detail)
+            return PrintResult(False, "offline", f"{action}: {detail}")
         except Exception as error:  # the promise is "never raises"; keep the trace
             logger.exception("printer %s: %s failed unexpectedly", self.connection.describe(),
                              action)
             self.connection.reset()
             return PrintResult(False, "unknown", f"{action}: {error!r}")
+
+    def close(self) -> None:
+        """Release the device (the next call would open it again)."""
+        with self._lock:
+            self.connection.reset()
 
     def status(self) -> str:
         def query() -> PrintResult:
@@ -112,7 +135,14 @@ class DeviceTicketPrinter:
         except Exception as error:  # a layout bug must not take the kiosk down
             logger.exception("ticket %s could not be rendered", ticket.number)
             return PrintResult(False, self.status(), f"render: {error!r}")
+        return self._print(f"ticket {ticket.number}", data)
 
+    def print_test_page(self) -> PrintResult:
+        """Print the profile's test page, with the same status checks as a ticket."""
+        data, _preview = self.renderer.test_page()
+        return self._print("test page", data)
+
+    def _print(self, what: str, data: bytes) -> PrintResult:
         def send() -> PrintResult:
             with self.connection.session() as session:
                 before = session.paper_state()
@@ -126,8 +156,9 @@ class DeviceTicketPrinter:
 
         with self._lock:
             result = self._guarded("print", send)
-        logger.info("ticket %s on %s: printed=%s status=%s %s", ticket.number,
-                    self.connection.describe(), result.printed, result.status, result.detail)
+        logger.info("%s on %s (%d bytes): printed=%s status=%s %s", what,
+                    self.connection.describe(), len(data), result.printed, result.status,
+                    result.detail)
         return result
 
 

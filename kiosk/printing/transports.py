@@ -23,8 +23,14 @@ from kiosk.printing.status import PAPER_STATUS_REQUEST, paper_state  # noqa: E40
 
 logger = logging.getLogger(__name__)
 
+try:  # pyserial's flush/tcflush on a vanished tty raise termios.error, not OSError
+    from termios import error as _TermiosError
+except ImportError:  # not POSIX
+    class _TermiosError(Exception):  # type: ignore[no-redef]
+        pass
+
 #: Errors that mean "the device is not there or stopped answering".
-DEVICE_ERRORS: tuple[type[BaseException], ...] = (OSError, EscposError)
+DEVICE_ERRORS: tuple[type[BaseException], ...] = (OSError, EscposError, _TermiosError)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,10 @@ class DeviceConnection:
         self.options = options
         self._printer = None
 
+    def __del__(self) -> None:
+        # before escpos's own __del__, whose close() raises on a vanished tty
+        self.reset()
+
     def describe(self) -> str:
         """The device, for log lines."""
         raise NotImplementedError
@@ -83,11 +93,20 @@ class DeviceConnection:
     def reset(self) -> None:
         """Close the device and forget it; the next session reopens it."""
         printer, self._printer = self._printer, None
-        if printer is not None:
+        if printer is None:
+            return
+        try:
+            printer.close()
+        except Exception:  # closing a vanished device may fail any which way
+            logger.debug("closing %s failed", self.describe(), exc_info=True)
+            device = getattr(printer, "_device", None)
+            # escpos's __del__ closes again when _device is set, and would fail again
+            printer._device = False
             try:
-                printer.close()
-            except Exception:  # closing a vanished device may fail any which way
-                logger.debug("closing %s failed", self.describe(), exc_info=True)
+                if hasattr(device, "close"):
+                    device.close()
+            except Exception:
+                logger.debug("releasing %s failed", self.describe(), exc_info=True)
 
     @contextmanager
     def session(self) -> Iterator[DeviceConnection]:
