@@ -99,7 +99,6 @@ def test_one_tap_issues_and_prints_one_ticket_however_often_it_is_repeated(hub, 
     assert ticket.issued_at.isoformat() == "2026-11-23T08:00:00+07:00"
     assert kiosk.issue("tap-next", "dat-dai", "elderly").ticket["number"] == "A002"
     assert printer.printed[1].priority_label == "Người cao tuổi"
-    assert printer.printed[1].waiting_ahead == 0  # a priority ticket goes first
 
 
 def test_an_unknown_service_is_refused_with_the_hubs_vietnamese_message(hub, kiosk, printer):

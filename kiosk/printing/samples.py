@@ -1,0 +1,26 @@
+"""A sample ticket with every Vietnamese difficulty, for previews, tests and the bench."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.printing.model import TicketContent
+
+#: The zone sample tickets are printed in (Vietnam has one zone, no daylight saving).
+SAMPLE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def sample_ticket() -> TicketContent:
+    """A fixed ticket: 08:15 local time on 30/11/2026, priority, a wait, two footer lines."""
+    return TicketContent(
+        center_name="Trung tâm Phục vụ hành chính công thành phố Đà Nẵng",
+        service_name="Đăng ký kinh doanh",
+        number="A015",
+        priority_label="Người cao tuổi",
+        issued_at=datetime.datetime(2026, 11, 30, 1, 15, tzinfo=datetime.timezone.utc),
+        waiting_ahead=7,
+        est_wait_s=12 * 60 + 5,
+        url="https://motcua.example/t/Xq3vB8kZp2LmN9rT4wYc6A",
+        footer=("Vui lòng chờ gọi số trên màn hình", "Hotline: 0236 3 888 999"),
+    )
