@@ -109,7 +109,7 @@ DEMO_KIOSK_TOML = """\
 # Written by `motcua up` at each start; see kiosk/kiosk.example.toml for every key.
 [kiosk]
 center_name = "Trung tâm Phục vụ hành chính công (demo)"
-footer = ["Quét mã QR để theo dõi số trên điện thoại", "Xin cảm ơn quý khách!"]
+footer = ["Xin cảm ơn quý khách!"]
 
 [printer]
 profile = "generic-80mm"
