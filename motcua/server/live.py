@@ -13,7 +13,7 @@ Three small pieces, reused by every live page (the ticket page, web boards, cler
   ``live_busy`` with ``Retry-After``, which the pages' ``live.js`` retries.
 - :func:`event_stream` turns a ``read()`` function into a ``text/event-stream`` response:
   the current view first, then a new event whenever a commit changed it, and a comment
-  every :data:`KEEPALIVE_S` seconds so dead clients are noticed (the write fails) and
+  every :data:`KEEPALIVE_S` seconds (``LIVE_KEEPALIVE_S``) so dead clients are noticed (the write fails) and
   proxies keep the connection. Readers read the committed snapshot
   (:class:`motcua.snapshot.CommittedReads`), never the writer's live state: the feed only
   says *when* to read.
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 EXTENSION_KEY = "motcua.live"
 #: Flask config key: how many event streams may be open at once.
 MAX_STREAMS_KEY = "LIVE_MAX_STREAMS"
+#: Flask config key: seconds between keepalive comments of a stream.
+KEEPALIVE_KEY = "LIVE_KEEPALIVE_S"
 #: Default bound: a busy centre has a few dozen citizens waiting, some with the page open,
 #: plus a few web boards; each stream costs one idle thread (~100 KB resident).
 DEFAULT_MAX_STREAMS = 48
@@ -135,21 +137,30 @@ class StreamSlots:
 
 
 class LiveHub:
-    """What live pages share in one app: the commit feed and the stream slots."""
+    """What live pages share in one app: the commit feed, the stream slots, and the
+    seconds between keepalive comments."""
 
-    def __init__(self, feed: CommitFeed, slots: StreamSlots) -> None:
+    def __init__(self, feed: CommitFeed, slots: StreamSlots,
+                 keepalive_s: float = KEEPALIVE_S) -> None:
         self.feed = feed
         self.slots = slots
+        self.keepalive_s = keepalive_s
 
     def close(self) -> None:
         """End every open stream (the HTTP server is stopping)."""
         self.feed.close()
 
 
-def install_live(app: Flask, dispatcher) -> LiveHub:
-    """Create the app's :class:`LiveHub`, fed by ``dispatcher``'s commits."""
+def install_live(app: Flask, dispatcher=None) -> LiveHub:
+    """Create the app's :class:`LiveHub`, fed by ``dispatcher``'s commits (none: the
+    feed never wakes, streams only send keepalives). Flask config: ``LIVE_MAX_STREAMS``,
+    ``LIVE_KEEPALIVE_S``."""
     limit = int(app.config.get(MAX_STREAMS_KEY, DEFAULT_MAX_STREAMS))
-    live = LiveHub(CommitFeed().attach(dispatcher), StreamSlots(limit))
+    feed = CommitFeed()
+    if dispatcher is not None:
+        feed.attach(dispatcher)
+    live = LiveHub(feed, StreamSlots(limit),
+                   float(app.config.get(KEEPALIVE_KEY, KEEPALIVE_S)))
     app.extensions[EXTENSION_KEY] = live
     return live
 
@@ -181,8 +192,9 @@ KEEPALIVE_FRAME = ": keepalive\n\n"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
-def event_stream(read: Read, event: str, *, final: Callable[[Mapping[str, Any]], bool] | None = None,
-                 keepalive_s: float = KEEPALIVE_S, retry_ms: int = RETRY_MS) -> Response:
+def event_stream(read: Read, event: str, *,
+                 final: Callable[[Mapping[str, Any]], bool] | None = None,
+                 retry_ms: int = RETRY_MS) -> Response:
     """A ``text/event-stream`` response of ``read()``'s view, for the current request.
 
     The first event is the view now, preceded by ``retry:``; then, after each commit,
@@ -212,8 +224,8 @@ def event_stream(read: Read, event: str, *, final: Callable[[Mapping[str, Any]],
     except BaseException:
         live.slots.give_back()
         raise
-    body = _Stream(live, _frames(live.feed, read, event, view, seen, final, keepalive_s,
-                                 retry_ms))
+    body = _Stream(live, _frames(live.feed, read, event, view, seen, final,
+                                 live.keepalive_s, retry_ms))
     return Response(body, mimetype="text/event-stream", headers=STREAM_HEADERS)
 
 
