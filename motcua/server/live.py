@@ -13,8 +13,8 @@ Three small pieces, reused by every live page (the ticket page, web boards, cler
   ``live_busy`` with ``Retry-After``, which the pages' ``live.js`` retries.
 - :func:`event_stream` turns a ``read()`` function into a ``text/event-stream`` response:
   the current view first, then a new event whenever a commit changed it, and a comment
-  every :data:`KEEPALIVE_S` seconds (``LIVE_KEEPALIVE_S``) so dead clients are noticed (the write fails) and
-  proxies keep the connection. Readers read the committed snapshot
+  every :data:`KEEPALIVE_S` seconds (``LIVE_KEEPALIVE_S``) so dead clients are noticed
+  (the write fails) and proxies keep the connection. Readers read the committed snapshot
   (:class:`motcua.snapshot.CommittedReads`), never the writer's live state: the feed only
   says *when* to read.
 """
