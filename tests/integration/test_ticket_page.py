@@ -347,3 +347,37 @@ def _open_raw_stream(server, ticket_id: str) -> socket.socket:
         received += chunk
     assert received.startswith(b"HTTP/1.1 200")
     return connection
+
+
+def test_a_phone_that_goes_away_frees_its_slot_at_the_next_keepalive(runtime, token):
+    """Given waitress with one stream open over a real socket (keepalive every 0.3 s),
+    when the phone closes its connection without a word,
+    then the stream's slot is free again within 3 s (the keepalive write fails)."""
+    app = create_app(runtime, {"LIVE_MAX_STREAMS": 1, "LIVE_KEEPALIVE_S": KEEPALIVE_S})
+    ticket = issue(app.test_client(), token).get_json()
+    server = _serve_on_free_port_with(app, threads=2)
+    server.start()
+    try:
+        stream = _open_raw_stream(server, ticket["id"])
+        slots = live_of(app).slots
+        assert slots.in_use == 1
+        stream.close()
+        deadline = time.monotonic() + 3.0
+        while slots.in_use and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert slots.in_use == 0
+    finally:
+        server.close()
+
+
+def test_a_head_request_gives_its_slot_back(client, app, token):
+    """Given A001, when its stream is asked with HEAD (no body is ever read) and the
+    server closes the response, as every WSGI server does,
+    then it answered 200 text/event-stream and no slot stays taken."""
+    ticket = issue(client, token).get_json()
+
+    response = client.head(f"/t/{ticket['id']}/events")
+    response.close()
+
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    assert live_of(app).slots.in_use == 0
