@@ -121,7 +121,13 @@ class HttpServer:
             # their worker threads would outlive the shutdown below.
             self.live.close()
         if self._running.is_set() and not self._stopped.is_set():
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+            try:
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+            except OSError:
+                # The trigger's pipe is already closed: the loop is gone or going; nothing
+                # but us can close what is left.
+                log.warning("HTTP server trigger already closed; closing its sockets here")
+                wasyncore.close_all(socket_map)
             if not self._stopped.wait(timeout):
                 log.warning("HTTP server loop did not stop within %.0f s", timeout)
         else:
