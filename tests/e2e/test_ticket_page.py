@@ -155,3 +155,22 @@ def test_a_refused_stream_shows_the_banner_until_it_reconnects(hub, devices, pag
     counter(hub, devices, "open", clerk="Lan")
     counter(hub, devices, "call_next")
     expect(page.locator("#status")).to_have_text("Mời đến quầy 1", timeout=LIVE_TIMEOUT_MS)
+
+
+def test_the_english_button_switches_language_without_reloading(hub, devices, page_factory):
+    """Given A001's page open in Vietnamese,
+    when the holder taps "English", then it reads "Waiting" / "People ahead of you" and
+    the button offers "Tiếng Việt"; a reload keeps English (remembered), with no other
+    navigation than those two loads."""
+    ticket = kiosk_issue(hub, devices)
+    page, navigations = open_phone(page_factory, hub, ticket)
+
+    page.click("#language")
+
+    assert page.text_content("#status") == "Waiting"
+    assert page.text_content("[data-text=ahead]") == "People ahead of you"
+    assert page.text_content("#language") == "Tiếng Việt"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert len(navigations) == 1
+    page.reload()
+    expect(page.locator("#status")).to_have_text("Waiting")
