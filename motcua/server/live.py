@@ -117,7 +117,7 @@ class StreamSlots:
             raise ValueError(f"{MAX_STREAMS_KEY} must be at least 1, not {limit}")
         self.limit = limit
         self._in_use = 0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition(threading.Lock())
 
     @property
     def in_use(self) -> int:
@@ -125,15 +125,21 @@ class StreamSlots:
 
     def try_take(self) -> bool:
         """Take a slot if one is free; the caller must :meth:`give_back` it."""
-        with self._lock:
+        with self._changed:
             if self._in_use >= self.limit:
                 return False
             self._in_use += 1
             return True
 
     def give_back(self) -> None:
-        with self._lock:
+        with self._changed:
             self._in_use -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no stream is open (at most ``timeout`` s); whether none is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._in_use == 0, timeout)
 
 
 class LiveHub:
@@ -146,9 +152,11 @@ class LiveHub:
         self.slots = slots
         self.keepalive_s = keepalive_s
 
-    def close(self) -> None:
-        """End every open stream (the HTTP server is stopping)."""
+    def close(self, timeout: float = 1.0) -> bool:
+        """End every open stream (the HTTP server is stopping); wait up to ``timeout`` s
+        for their bodies to be closed. Whether they all were."""
         self.feed.close()
+        return self.slots.wait_idle(timeout)
 
 
 def install_live(app: Flask, dispatcher=None) -> LiveHub:

@@ -116,18 +116,17 @@ class HttpServer:
         """Stop listening, drop open connections, stop the worker threads."""
         server = self.wsgi_server
         socket_map = server._map
-        if self.live is not None:
-            # Streams wait on the commit feed, not on their socket: wake them to end, or
-            # their worker threads would outlive the shutdown below.
-            self.live.close()
+        if self.live is not None and not self.live.close():
+            # Streams wait on the commit feed, not on their socket: woken, they end and
+            # their workers finish before the loop closes the trigger they still pull.
+            log.warning("live streams still open at shutdown")
         if self._running.is_set() and not self._stopped.is_set():
             try:
                 server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
             except OSError:
-                # The trigger's pipe is already closed: the loop is gone or going; nothing
-                # but us can close what is left.
-                log.warning("HTTP server trigger already closed; closing its sockets here")
-                wasyncore.close_all(socket_map)
+                # A worker's own pull woke the loop between our thunk being queued and our
+                # write: the thunk already ran and closed the trigger's pipe.
+                log.debug("HTTP server trigger closed by our thunk before our pull")
             if not self._stopped.wait(timeout):
                 log.warning("HTTP server loop did not stop within %.0f s", timeout)
         else:
