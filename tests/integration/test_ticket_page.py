@@ -396,3 +396,39 @@ def test_a_head_request_gives_its_slot_back(client, app, token):
 
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     assert live_of(app).slots.in_use == 0
+
+
+def test_another_page_streams_the_board_with_the_same_helper(runtime, dispatcher, token):
+    """Given an app with a page of its own streaming the committed board through
+    event_stream (as /display will),
+    when a ticket is issued after the stream opened,
+    then the first event is the board now and the next one the board of the new seq."""
+    from flask import Blueprint
+
+    from motcua.server.live import event_stream
+    from motcua.server.runtime import committed_snapshot, current_runtime
+
+    board_page = Blueprint("board_page", __name__)
+
+    @board_page.get("/test-board/events")
+    def board_events():
+        reads = current_runtime()
+        return event_stream(lambda: committed_snapshot(reads).board, "board")
+
+    app = create_app(runtime, {"TESTING": True})
+    app.register_blueprint(board_page)
+    client = app.test_client()
+    response = client.get("/test-board/events", buffered=False)
+    frames = iter(response.response)
+    try:
+        first = next(frames)
+        issue(client, token)
+        second = next(frames)
+    finally:
+        response.close()
+
+    before = json.loads(first.decode().split("data: ", 1)[1])
+    after = json.loads(second.decode().split("data: ", 1)[1])
+    assert first.startswith(b"retry: 3000\n\nevent: board\ndata: ")
+    assert (before["seq"], after["seq"]) == (dispatcher.seq - 1, dispatcher.seq)
+    assert after == client.get("/api/v1/board").get_json()
