@@ -98,6 +98,10 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
         "The hub did not answer in time; try again",
     ),
     "not_ready": ("Máy chủ đang khởi động", "The hub is starting"),
+    "live_busy": (
+        "Quá nhiều trang đang theo dõi trực tiếp (tối đa {limit}), đang thử lại",
+        "Too many live pages open (at most {limit}); retrying",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ Status codes: ``docs/http.md``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -130,12 +130,24 @@ def get_ticket(ticket_id: str) -> Response:
     runtime = current_runtime()
     if len(ticket_id) > MAX_TICKET_ID_LENGTH:
         raise ApiError("unknown_ticket", ticket=ticket_id[:MAX_TICKET_ID_LENGTH])
-    snapshot, view = todays_ticket(runtime, ticket_id)
-    if view is None:
-        view = _past_ticket(runtime, snapshot, ticket_id)
+    view, _today = find_ticket(runtime, ticket_id)
     if view is None:
         raise ApiError("unknown_ticket", ticket=ticket_id)
     return jsonify(view)
+
+
+def find_ticket(runtime: HubRuntime, ticket_id: str) -> tuple[Mapping[str, Any] | None, bool]:
+    """``(view, of_today)`` of a ticket by its id: today's from the committed snapshot
+    (``of_today`` True), an earlier day's, which is final, from the database; ``(None,
+    False)`` when no ticket has this id.
+
+    Raises:
+        ApiError: 503 ``not_ready`` or ``storage_error`` when neither can be read now.
+    """
+    snapshot, view = todays_ticket(runtime, ticket_id)
+    if view is not None:
+        return view, True
+    return _past_ticket(runtime, snapshot, ticket_id), False
 
 
 def _past_ticket(runtime: HubRuntime, snapshot: Snapshot,

@@ -51,6 +51,7 @@ STATUS_OF: dict[str, int] = {
     "shutting_down": 503,
     "hub_timeout": 503,
     "not_ready": 503,
+    "live_busy": 503,
 }
 DEFAULT_REFUSAL_STATUS = 409
 #: Seconds a client should wait before retrying, for refusals that pass by themselves.
@@ -60,6 +61,7 @@ RETRY_AFTER_S: dict[str, int] = {
     "hub_timeout": 1,
     "shutting_down": 5,
     "not_ready": 5,
+    "live_busy": 5,
 }
 #: Refusals whose wait is in their own params (``retry_s``).
 RETRY_AFTER_PARAM = "retry_s"

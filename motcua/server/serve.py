@@ -24,6 +24,7 @@ from waitress.task import ErrorTask
 from motcua.contract import MAX_PAYLOAD_BYTES
 
 from .errors import error_object
+from .live import live_of
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ MAX_BODY_BYTES = MAX_PAYLOAD_BYTES
 #: Request line plus headers. API clients send a few short headers; 16 KiB leaves room
 #: for a browser's cookies on the ticket page (waitress's default is 256 KiB).
 MAX_HEADER_BYTES = 16 * 1024
+#: Open connections waitress accepts besides the live streams (its own default).
+CONNECTION_LIMIT = 100
 #: Our error code for each status waitress answers itself; any other is ``http_error``.
 _WAITRESS_ERROR_CODES = {
     400: "bad_request",
@@ -80,8 +83,9 @@ class HttpServer:
         effective_host, effective_port: where it listens (port 0 picks a free one).
     """
 
-    def __init__(self, wsgi_server) -> None:
+    def __init__(self, wsgi_server, live=None) -> None:
         self.wsgi_server = wsgi_server
+        self.live = live
         self.effective_host = wsgi_server.effective_host
         self.effective_port = wsgi_server.effective_port
         self._running = threading.Event()
@@ -112,8 +116,17 @@ class HttpServer:
         """Stop listening, drop open connections, stop the worker threads."""
         server = self.wsgi_server
         socket_map = server._map
+        if self.live is not None and not self.live.close():
+            # Streams wait on the commit feed, not on their socket: woken, they end and
+            # their workers finish before the loop closes the trigger they still pull.
+            log.warning("live streams still open at shutdown")
         if self._running.is_set() and not self._stopped.is_set():
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+            try:
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+            except OSError:
+                # A worker's own pull woke the loop between our thunk being queued and our
+                # write: the thunk already ran and closed the trigger's pipe.
+                log.debug("HTTP server trigger closed by our thunk before our pull")
             if not self._stopped.wait(timeout):
                 log.warning("HTTP server loop did not stop within %.0f s", timeout)
         else:
@@ -124,14 +137,22 @@ class HttpServer:
 
 
 def serve(app, host: str = "127.0.0.1", port: int = 8080, threads: int = 16) -> HttpServer:
-    """Bind ``app`` on ``host:port`` with ``threads`` workers; call ``run()`` or ``start()``.
+    """Bind ``app`` on ``host:port``; call ``run()`` or ``start()``.
 
-    Each open server-sent-events stream holds a worker, so ``threads`` must exceed the
-    number of web boards plus headroom (HARDWARE_NOTES §8).
+    ``threads`` workers answer ordinary requests. Each open server-sent-events stream
+    holds a worker for as long as it is open (HARDWARE_NOTES §8), so waitress gets one
+    more worker per stream slot of the app (:mod:`motcua.server.live`, Flask config
+    ``LIVE_MAX_STREAMS``): with every slot taken, ``threads`` workers are still free for
+    the API, and a stream past the bound is refused (503) instead of queueing requests.
     """
+    live = live_of(app)
+    stream_threads = live.slots.limit if live is not None else 0
     wsgi_server = waitress.create_server(
-        app, host=host, port=port, threads=threads, ident="motcua",
-        max_request_body_size=MAX_BODY_BYTES + 1, max_request_header_size=MAX_HEADER_BYTES)
+        app, host=host, port=port, threads=threads + stream_threads, ident="motcua",
+        max_request_body_size=MAX_BODY_BYTES + 1, max_request_header_size=MAX_HEADER_BYTES,
+        # Room for every stream plus the request connections (waitress's default is 100).
+        connection_limit=CONNECTION_LIMIT + stream_threads)
     # create_server takes no channel class; the server reads it per accepted connection.
     wsgi_server.channel_class = JsonErrorChannel
-    return HttpServer(wsgi_server)
+    log.info("HTTP workers: %d for requests + %d for live streams", threads, stream_threads)
+    return HttpServer(wsgi_server, live)
