@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 ROOT = "motcua/v1/van-lam"
 WAIT_MS = 15_000
 #: What the phone page says once its ticket is called to counter 1.
-CALLED_TEXT = "quầy 1"
+CALLED_TEXT = "Mời đến quầy 1"
 
 
 @dataclass
