@@ -232,3 +232,76 @@ class Announcer:
             self.on_event(event)
         except Exception:  # noqa: BLE001
             log.exception("announcer on_event hook failed")
+
+
+#: Keys of the ``[announcer]`` table of the display config, with their defaults.
+ANNOUNCER_DEFAULTS: dict[str, object] = {
+    "enabled": True,
+    "sink": "pygame",          # pygame | wav | null
+    "audio_out": "",           # WAV folder: the wav sink's, and pygame's no-sound-card fallback
+    "audio_driver": "",        # SDL_AUDIODRIVER for pygame ("alsa", "pulse", "dummy"); "": SDL's
+    "repeats": 2,
+    "max_age_s": 60.0,
+    "mode": "whole",           # whole | digits
+    "dialect": "north",        # north | south
+    "template": "",            # "": the recommended call, with {ticket} and {counter}
+    "recall_template": "",     # "": "Xin mời lần nữa công dân có số thứ tự …"
+    "voice": "",               # "": the manifest's default voice
+    "sounds_dir": "",          # "": the repository's sounds/ (or $MOTCUA_SOUNDS_DIR)
+    "timezone": DEFAULT_TIMEZONE,
+    "volume_by_hour": {},      # {"07:00": 0.8, "12:00": 0.5}
+}
+
+
+def announcer_from_config(table: Mapping[str, object], *, base_dir=None,
+                          audio_out=None, **overrides) -> Announcer | None:
+    """The announcer an ``[announcer]`` config table asks for (keys and defaults:
+    :data:`ANNOUNCER_DEFAULTS`), or None when ``enabled = false``. Relative paths are
+    taken from ``base_dir``; ``audio_out`` (the ``--audio-out DIR`` flag) wins over the
+    table and makes the sink ``wav``. ``overrides`` go to :class:`Announcer` (``clock``,
+    ``on_event``). Raises ValueError naming the key for a bad value."""
+    from pathlib import Path
+
+    from motcua.speech import TemplateError
+
+    from .audio import SINKS, open_sink
+
+    unknown = sorted(set(table) - set(ANNOUNCER_DEFAULTS))
+    if unknown:
+        raise ValueError(f"announcer.{unknown[0]}: unknown key")
+    settings = {**ANNOUNCER_DEFAULTS, **table}
+    if not settings["enabled"]:
+        return None
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+
+    def path(value) -> Path | None:
+        return (base / value) if value else None
+
+    out = Path(audio_out) if audio_out else path(settings["audio_out"])
+    sink_name = "wav" if audio_out else settings["sink"]
+    if sink_name not in SINKS:
+        raise ValueError(f"announcer.sink: expected one of {sorted(SINKS)}")
+    if sink_name == "wav" and out is None:
+        raise ValueError("announcer.audio_out: the wav sink needs a folder")
+    options: dict[str, object] = {}
+    if sink_name == "wav":
+        options["directory"] = out
+    elif sink_name == "pygame":
+        options = {"driver": settings["audio_driver"] or None, "fallback_directory": out}
+    for key, check in (("mode", ("whole", "digits")), ("dialect", ("north", "south"))):
+        if settings[key] not in check:
+            raise ValueError(f"announcer.{key}: expected one of {check}")
+    try:
+        sink = open_sink(sink_name, **options)
+        return Announcer(
+            sink, repeats=int(settings["repeats"]), max_age_s=float(settings["max_age_s"]),
+            volume_by_hour=settings["volume_by_hour"], mode=settings["mode"],
+            dialect=settings["dialect"], template=settings["template"] or None,
+            recall_template=settings["recall_template"] or None,
+            sounds_dir=path(settings["sounds_dir"]), voice=settings["voice"] or None,
+            timezone=settings["timezone"], **overrides)
+    except TemplateError as exc:
+        raise ValueError(f"announcer.template: {exc}") from None
+    except (TypeError, ValueError, KeyError) as exc:
+        # KeyError: an unknown voice or timezone (ZoneInfoNotFoundError is one).
+        raise ValueError(f"announcer: {exc}") from None

@@ -291,3 +291,44 @@ def test_wav_sink_file_lasts_as_long_as_its_clips(builder, tmp_path: Path) -> No
     import numpy as np
     loudest = np.abs(np.frombuffer(frames, "<i2")).max()
     assert loudest == pytest.approx(np.abs(utterance.samples).max() * 0.5 * 32767, abs=2)
+
+
+def test_announcer_from_config_with_the_wav_sink(tmp_path: Path) -> None:
+    """Given an [announcer] table with the wav sink, digit reading, one repeat, a template
+    with punctuation and a volume, when built and a call submitted, then one WAV is written
+    under audio_out (relative to the config's folder) and the call follows the table."""
+    from display.announcer import announcer_from_config
+
+    events: list[AnnouncerEvent] = []
+    announcer = announcer_from_config(
+        {"sink": "wav", "audio_out": "calls", "mode": "digits", "repeats": 1,
+         "template": "Xin mời công dân có số thứ tự {ticket}, đến quầy số {counter}.",
+         "volume_by_hour": {"00:00": 0.7}},
+        base_dir=tmp_path, on_event=events.append, clock=FakeClock())
+    with announcer:
+        announcer.submit(call("A015"))
+        announcer.wait_idle(10)
+    assert len(list((tmp_path / "calls").glob("*-A015-q3.wav"))) == 1
+    utterance = events[0].utterance
+    assert utterance.text == "Xin mời công dân có số thứ tự A không một năm đến quầy số ba"
+    assert utterance.clips.count("phrase_invite") == 1
+    assert events[0].volume == 0.7
+
+
+def test_announcer_from_config_refuses_bad_keys(tmp_path: Path) -> None:
+    """Given bad [announcer] tables, then ValueError names the key; enabled = false gives
+    no announcer; --audio-out turns any sink into wav."""
+    from display.announcer import announcer_from_config
+
+    for table, key in (({"volume": 1}, "announcer.volume"),
+                       ({"sink": "alsa"}, "announcer.sink"),
+                       ({"sink": "wav"}, "announcer.audio_out"),
+                       ({"sink": "null", "mode": "mixed"}, "announcer.mode"),
+                       ({"sink": "null", "template": "Mời {ticket}"}, "announcer.template"),
+                       ({"sink": "null", "timezone": "Mars/Base"}, "announcer")):
+        with pytest.raises(ValueError, match=key):
+            announcer_from_config(table, base_dir=tmp_path)
+    assert announcer_from_config({"enabled": False}) is None
+    announcer = announcer_from_config({"sink": "pygame"}, audio_out=tmp_path / "out")
+    assert announcer.sink.name == "wav" and announcer.sink.directory == tmp_path / "out"
+    announcer.close()
