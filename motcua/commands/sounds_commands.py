@@ -4,6 +4,7 @@
   manifest (gTTS online, espeak-ng offline), trimmed and loudness-normalised;
 * ``motcua sounds say A015 3 [--output FILE.wav]``: write the announcement to a WAV file;
 * ``motcua sounds words A015 3``: print the words it would speak (``--clips``: the clips);
+* ``motcua sounds level --voice NAME``: trim and level a center's own recordings in place;
 * ``motcua sounds check``: list the clips of a voice that are missing or unreadable.
 """
 
@@ -61,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         else:
             action.add_argument("--clips", action="store_true",
                                 help="also print the clip names, one line")
+
+    level = actions.add_parser(
+        "level", help="cắt lặng, chỉnh âm lượng bản thu (trim and level recorded clips)")
+    level.add_argument("--voice", required=True, help="voice whose files are levelled")
+    level.add_argument("--quality", type=float, default=0.3)
+    level.set_defaults(handler=run_level)
 
     check = actions.add_parser("check", help="kiểm tra các đoạn âm (list missing clips)")
     check.add_argument("--voice", help="voice of the manifest")
@@ -137,6 +144,23 @@ def run_build(args: argparse.Namespace) -> int:
     engines = sorted(set(report.made_by.values()))
     print(f"{report.voice_dir}: {len(report.made_by)} clips made ({', '.join(engines)}), "
           f"{len(report.failed)} failed, {report.size_bytes / 1024:.0f} KB")
+    for name, reason in report.failed.items():
+        print(f"  {name}: {reason}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def run_level(args: argparse.Namespace) -> int:
+    from motcua.speech.sound.build import level_voice
+    from motcua.speech.sound.library import default_sounds_dir, load_manifest
+
+    sounds_dir = args.sounds_dir or default_sounds_dir()
+    try:
+        report = level_voice(load_manifest(sounds_dir), sounds_dir, voice=args.voice,
+                             quality=args.quality)
+    except KeyError as exc:
+        return _bad_input(exc)
+    print(f"{report.voice_dir}: {len(report.made_by)} clips levelled, "
+          f"{len(report.failed)} failed")
     for name, reason in report.failed.items():
         print(f"  {name}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0

@@ -143,3 +143,21 @@ def test_no_sound_card_falls_back_to_wav_files(tmp_path: Path) -> None:
                                env={**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1"})
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["wav", str(tmp_path)]
+
+
+def test_sounds_level_trims_and_levels_a_recording(sounds_copy: Path, capsys) -> None:
+    """Given a quiet recording of digit_3 with 0.5 s of silence either side, when `motcua
+    sounds level --voice vi` runs, then the file is trimmed to about its 0.4 s of sound and
+    brought to -20 dBFS, and every clip is reported levelled."""
+    rate = 22050
+    t = np.arange(int(rate * 0.4)) / rate
+    quiet = np.concatenate([np.zeros(rate // 2), 0.02 * np.sin(2 * np.pi * 300 * t),
+                            np.zeros(rate // 2)]).astype(np.float32)
+    soundfile.write(sounds_copy / "vi" / "digit_3.ogg", quiet, rate, format="OGG",
+                    subtype="VORBIS")
+    assert main(["sounds", "--sounds-dir", str(sounds_copy), "level", "--voice", "vi"]) == 0
+    assert "51 clips levelled, 0 failed" in capsys.readouterr().out
+    clip = ClipLibrary.open(sounds_copy).clip("digit_3")
+    assert 0.4 <= clip.size / rate <= 0.46
+    rms_db = 20 * np.log10(np.sqrt(np.mean(clip.astype(np.float64) ** 2)))
+    assert rms_db == pytest.approx(-20.0, abs=0.5)

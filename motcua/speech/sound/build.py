@@ -179,3 +179,25 @@ def _write(path: Path, samples: np.ndarray, sample_rate: int, quality: float) ->
     else:  # a manifest may name .wav or .flac files; libsndfile picks the format
         path.parent.mkdir(parents=True, exist_ok=True)
         soundfile.write(path, samples, sample_rate)
+
+
+def level_voice(manifest: Manifest, sounds_dir: Path, *, voice: str | None = None,
+                quality: float = 0.3) -> BuildReport:
+    """Trim and normalise the clips already in a voice's folder (a center's recordings),
+    rewriting each in place in the format its name says; unreadable files are reported."""
+    voice_dir = Path(sounds_dir) / manifest.voice(voice).directory
+    report = BuildReport(voice_dir=voice_dir)
+    for clip in manifest.clips.values():
+        path = voice_dir / clip.file
+        try:
+            samples = read_audio(path, manifest.sample_rate)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported
+            report.failed[clip.name] = f"cannot read {path.name}: {exc}"
+            continue
+        trimmed = trim_silence(samples, manifest.sample_rate)
+        if trimmed.size == 0:
+            report.failed[clip.name] = f"{path.name} is silent"
+            continue
+        _write(path, normalise_loudness(trimmed), manifest.sample_rate, quality)
+        report.made_by[clip.name] = "levelled"
+    return report
