@@ -209,7 +209,9 @@ class Announcer:
 
     def _announce(self, call: CallAnnouncement, submitted: float) -> None:
         now = self.clock()
-        age = now - call.at
+        # A naive time (a caller's slip) is taken as UTC, like every time on the bus.
+        at = call.at if call.at.tzinfo else call.at.replace(tzinfo=dt.timezone.utc)
+        age = now - at
         if age > self.max_age:
             log.info("dropped stale call %s (%.0f s old)", call.label, age.total_seconds())
             self._emit(AnnouncerEvent("dropped", call, submitted, reason="stale"))

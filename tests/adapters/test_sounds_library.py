@@ -136,7 +136,8 @@ def test_no_sound_card_falls_back_to_wav_files(tmp_path: Path) -> None:
     opened with a fallback folder, then a WAV sink writing there is returned."""
     pytest.importorskip("pygame")
     script = ("from display.audio import open_sink\n"
-              f"sink = open_sink('pygame', driver='nosuchdriver', fallback_directory={str(tmp_path)!r})\n"
+              "sink = open_sink('pygame', driver='nosuchdriver',"
+              f" fallback_directory={str(tmp_path)!r})\n"
               "print(sink.name, sink.directory)")
     completed = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
                                text=True, timeout=60, check=False,

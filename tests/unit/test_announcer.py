@@ -332,3 +332,18 @@ def test_announcer_from_config_refuses_bad_keys(tmp_path: Path) -> None:
     announcer = announcer_from_config({"sink": "pygame"}, audio_out=tmp_path / "out")
     assert announcer.sink.name == "wav" and announcer.sink.directory == tmp_path / "out"
     announcer.close()
+
+
+def test_a_naive_call_time_is_taken_as_utc(builder) -> None:
+    """Given a call whose time has no timezone, when announced, then it is taken as UTC:
+    played when fresh, dropped when 2 minutes old."""
+    clock = FakeClock()
+    sink = RecordingSink(clock, seconds_per_play=1)
+    events: list[AnnouncerEvent] = []
+    naive = T0.replace(tzinfo=None)
+    with Announcer(sink, builder=builder, clock=clock, on_event=events.append) as announcer:
+        announcer.submit(call("A001", at=naive))
+        announcer.submit(call("A002", at=naive - dt.timedelta(minutes=2)))
+        announcer.wait_idle(10)
+    assert [(event.kind, event.call.ticket) for event in events] == [
+        ("played", "A001"), ("dropped", "A002")]
