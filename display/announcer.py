@@ -43,6 +43,12 @@ class CallAnnouncement:
     recall: int
     at: dt.datetime
 
+    @classmethod
+    def from_event(cls, event) -> CallAnnouncement:
+        """From the hub's ``event/called`` payload (:class:`motcua.contract.CalledEvent`)."""
+        return cls(ticket=event.ticket, counter=event.counter, recall=event.recall,
+                   at=event.at)
+
     @property
     def label(self) -> str:
         return f"{self.ticket}-q{self.counter}" + (f"-r{self.recall}" if self.recall else "")

@@ -347,3 +347,14 @@ def test_a_naive_call_time_is_taken_as_utc(builder) -> None:
         announcer.wait_idle(10)
     assert [(event.kind, event.call.ticket) for event in events] == [
         ("played", "A001"), ("dropped", "A002")]
+
+
+def test_call_from_the_hubs_called_event() -> None:
+    """Given a CalledEvent payload from the contract, when converted, then ticket, counter,
+    recall and time are carried over."""
+    from motcua.contract import CalledEvent
+
+    event = CalledEvent.model_validate_json(
+        '{"epoch": "e1", "seq": 7, "at": "2026-11-30T02:00:00+00:00", "ticket": "A015",'
+        ' "counter": 3, "service": "dat-dai", "recall": 1}')
+    assert CallAnnouncement.from_event(event) == CallAnnouncement("A015", 3, 1, T0)
