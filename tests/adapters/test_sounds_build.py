@@ -76,11 +76,11 @@ def test_normalise_brings_clips_to_the_same_loudness() -> None:
 
 
 def test_chime_is_two_tones_high_then_low() -> None:
-    """Given the synthesised chime, then it lasts 1.25 s, peaks at -3 dBFS, and its first
+    """Given the synthesised chime, then it lasts 1.25 s, peaks at -8 dBFS, and its first
     0.4 s ring at E5 (659 Hz) and its last part at C5 (523 Hz)."""
     chime = synthesise_chime(RATE)
     assert chime.size == int(RATE * 1.25)
-    assert np.max(np.abs(chime)) == pytest.approx(10 ** (-3 / 20), 1e-4)
+    assert np.max(np.abs(chime)) == pytest.approx(10 ** (-8 / 20), 1e-4)
 
     def dominant(part: np.ndarray) -> float:
         spectrum = np.abs(np.fft.rfft(part * np.hanning(part.size)))

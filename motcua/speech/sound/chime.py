@@ -8,11 +8,14 @@ import numpy as np
 TONES_HZ = (659.25, 523.25)
 TONE_STARTS_S = (0.0, 0.42)
 LENGTH_S = 1.25
+#: Peak level: the chime is then about as loud (RMS) as the words that follow.
+PEAK_DBFS = -8.0
 
 
 def synthesise_chime(sample_rate: int) -> np.ndarray:
-    """A two-tone chime, mono float32, peak at -3 dBFS: each tone a fundamental with two
-    soft partials, a 5 ms attack (no click) and an exponential decay."""
+    """A two-tone chime, mono float32, peak at -8 dBFS (about -20 dBFS RMS, as loud as the
+    speech clips): each tone a fundamental with two soft partials, a 5 ms attack (no
+    click) and an exponential decay."""
     times = np.arange(int(sample_rate * LENGTH_S), dtype=np.float64) / sample_rate
     signal = np.zeros_like(times)
     for frequency, start in zip(TONES_HZ, TONE_STARTS_S):
@@ -27,4 +30,4 @@ def synthesise_chime(sample_rate: int) -> np.ndarray:
     # Fade the tail so the clip ends on silence, not on a cut.
     fade = int(sample_rate * 0.05)
     signal[-fade:] *= np.linspace(1.0, 0.0, fade)
-    return (signal / np.max(np.abs(signal)) * 10 ** (-3 / 20)).astype(np.float32)
+    return (signal / np.max(np.abs(signal)) * 10 ** (PEAK_DBFS / 20)).astype(np.float32)
