@@ -146,3 +146,48 @@ def test_bad_mode_dialect_and_counter_are_refused() -> None:
         read_counter("ba")
     with pytest.raises(BadNumber):
         read_number(-1)
+
+
+_VALUES = {"không": 0, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
+           "tám": 8, "chín": 9, "mốt": 1, "lăm": 5, "tư": 4}
+
+
+def _parse_vietnamese(words: list[str]) -> int:
+    """An independent reader of spoken numbers, written for this test: words -> value."""
+    total = current = 0
+    pending: int | None = None
+    for word in words:
+        if word in _VALUES:
+            pending = _VALUES[word]
+        elif word == "trăm":
+            current, pending = current + pending * 100, None
+        elif word == "mười":
+            current += 10
+        elif word == "mươi":
+            current, pending = current + pending * 10, None
+        elif word in ("nghìn", "ngàn"):
+            total, current, pending = (current + (pending or 0)) * 1000, 0, None
+        elif word not in ("linh", "lẻ"):
+            raise AssertionError(f"unexpected word {word!r} in {words}")
+    return total + current + (pending or 0)
+
+
+def test_every_reading_means_its_number_and_follows_the_rules() -> None:
+    """Given every number below 2000 and every 7th up to 999 999, when read whole (both
+    dialects), then an independent parser gets the number back, lăm/mốt come only after
+    mười/mươi (mốt only after mươi), linh/lẻ only after trăm, and không only alone or
+    before trăm."""
+    for number in [*range(2000), *range(2000, 1_000_000, 7)]:
+        for dialect in ("north", "south"):
+            words = read_number(number, dialect)
+            assert _parse_vietnamese(words) == number, (number, words)
+            for before, word in zip(["<start>", *words], words):
+                if word == "lăm":
+                    assert before in ("mười", "mươi"), (number, words)
+                if word == "mốt":
+                    assert before == "mươi", (number, words)
+                if word in ("linh", "lẻ"):
+                    assert before == "trăm", (number, words)
+            for word, after in zip(words, [*words[1:], "<end>"]):
+                if word == "không":
+                    assert after == "trăm" or words == ["không"], (number, words)
