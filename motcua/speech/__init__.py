@@ -16,6 +16,7 @@ from .numbers import (
     read_ticket,
     split_ticket,
 )
+from .plan import AnnouncementPlan, PlannedClip, plan_announcement
 from .phrases import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,

@@ -17,6 +17,7 @@ from motcua.speech import (
     announcement_words,
     clips_for,
     parse_manifest,
+    plan_announcement,
     plan_clips,
     read_ticket,
     spoken_text,
@@ -146,7 +147,7 @@ def test_malformed_manifests_name_the_key(text: str, message: str) -> None:
 def test_pure_modules_import_only_the_standard_library() -> None:
     """Given motcua/speech's pure modules, then they import nothing outside the standard
     library and the package (so the hub's web board can reuse them)."""
-    for name in ("__init__", "numbers", "phrases", "manifest"):
+    for name in ("__init__", "numbers", "phrases", "manifest", "plan"):
         tree = ast.parse((REPO / "motcua" / "speech" / f"{name}.py").read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -157,3 +158,37 @@ def test_pure_modules_import_only_the_standard_library() -> None:
                 continue
             for root in roots:
                 assert root in sys.stdlib_module_names or root == "__future__", (name, root)
+
+
+def test_announcement_plan_steps_and_pauses() -> None:
+    """Given A015 at counter 3 said twice with the committed timing (words 30 ms, around
+    phrases 120 ms, 300 ms after the chime, 900 ms between repeats), when planned, then
+    the steps are exact and serialise for a web page."""
+    plan = plan_announcement("A015", 3, MANIFEST, repeats=2)
+    phrase = [("letter_a", 120), ("ten", 30), ("five_after_ten", 30),
+              ("phrase_to_counter", 120), ("digit_3", 120)]
+    assert [(step.clip, step.pause_ms) for step in plan.steps] == [
+        ("chime", 0), ("phrase_invite", 300), *phrase, ("phrase_invite", 900), *phrase]
+    assert plan.fallback is None and plan.problems == ()
+    document = plan.as_json()
+    assert document["text"] == "Xin mời công dân có số thứ tự A mười lăm đến quầy số ba"
+    assert document["steps"][:2] == [{"clip": "chime", "pause_ms": 0},
+                                     {"clip": "phrase_invite", "pause_ms": 300}]
+
+
+def test_announcement_plan_fallbacks() -> None:
+    """Given "lăm" unavailable, A015 is planned digit by digit; given "đến quầy số" and
+    the chime unavailable, or a malformed ticket, only what can play is planned."""
+    everything = set(MANIFEST.clips)
+    digits = plan_announcement("A015", 3, MANIFEST, repeats=1,
+                               available=everything - {"five_after_ten"})
+    assert digits.fallback == "digits"
+    assert digits.text == "Xin mời công dân có số thứ tự A không một năm đến quầy số ba"
+    assert "five_after_ten" in digits.problems[0]
+    chime = plan_announcement("A015", 3, MANIFEST, available=everything - {"phrase_to_counter"})
+    assert (chime.clips, chime.fallback, chime.words) == (("chime",), "chime", ())
+    silent = plan_announcement("A015", 3, MANIFEST,
+                               available=everything - {"phrase_to_counter", "chime"})
+    assert silent.steps == ()
+    malformed = plan_announcement("A-15", 3, MANIFEST)
+    assert malformed.clips == ("chime",) and "cannot read" in malformed.problems[0]

@@ -20,15 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from ..manifest import Manifest, parse_manifest
-from ..numbers import BadNumber, Dialect, Mode
+from ..numbers import Dialect, Mode
 from ..phrases import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,
-    announcement_text,
     announcement_words,
     check_template,
-    plan_clips,
 )
+from ..plan import AnnouncementPlan, plan_announcement
 from .pcm import read_audio, silence, to_int16
 
 log = logging.getLogger(__name__)
@@ -146,58 +145,32 @@ class AnnouncementBuilder:
                                   recall_template=self.recall_template,
                                   mode=mode or self.mode, dialect=self.dialect)
 
+    def available(self) -> set[str]:
+        """Names of the clips of the voice that can be played (loaded on first use)."""
+        return {name for name in self.library.manifest.clips
+                if self.library.clip(name) is not None}
+
+    def plan(self, ticket: str, counter: int, *, recall: int = 0,
+             repeats: int = 1) -> AnnouncementPlan:
+        """The clips and pauses of the call, fallbacks decided on the clips available."""
+        return plan_announcement(ticket, counter, self.library.manifest, recall=recall,
+                                 repeats=repeats, mode=self.mode, dialect=self.dialect,
+                                 template=self.template, recall_template=self.recall_template,
+                                 available=self.available())
+
     def build(self, ticket: str, counter: int, *, recall: int = 0,
               repeats: int = 1) -> Utterance:
         """Chime, then the phrase ``repeats`` times; falls back to digit-by-digit reading,
-        then to the chime alone, when clips are missing (each one logged)."""
-        words, clips, fallback = self._plan(ticket, counter, recall)
-        timing = self.library.manifest.timing
+        then to the chime alone, when clips are missing (each problem logged)."""
+        plan = self.plan(ticket, counter, recall=recall, repeats=repeats)
+        for problem in plan.problems:
+            log.warning("call %s at counter %s: %s", ticket, counter, problem)
         rate = self.library.sample_rate
         parts: list[np.ndarray] = []
-        sequence: list[str] = []
-        chime_name = self.library.manifest.chime()
-        chime = self.library.clip(chime_name) if chime_name else None
-        if chime is not None:
-            parts.append(chime)
-            sequence.append(chime_name)
-        if clips:
-            phrase = self._phrase(clips)
-            for repeat in range(max(1, repeats)):
-                if parts:
-                    gap = timing.between_repeats_ms if repeat else timing.after_chime_ms
-                    parts.append(silence(rate, gap))
-                parts.append(phrase)
-                sequence += clips
+        for step in plan.steps:
+            if step.pause_ms:
+                parts.append(silence(rate, step.pause_ms))
+            parts.append(self.library.clip(step.clip))
         samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return Utterance(samples=samples, sample_rate=rate, clips=tuple(sequence),
-                         words=tuple(words), text=announcement_text(words), fallback=fallback)
-
-    def _plan(self, ticket: str, counter: int,
-              recall: int) -> tuple[list[str], list[str], str | None]:
-        modes: list[Mode] = [self.mode] + (["digits"] if self.mode == "whole" else [])
-        for attempt, mode in enumerate(modes):
-            try:
-                words = self.words(ticket, counter, recall=recall, mode=mode)
-            except BadNumber as exc:
-                log.warning("cannot read call %r at counter %r: %s; chime only",
-                            ticket, counter, exc)
-                return [], [], "chime"
-            plan = plan_clips(words, self.library.manifest)
-            absent = [name for name in plan.clips if self.library.clip(name) is None]
-            if not plan.missing and not absent:
-                return words, plan.clips, ("digits" if attempt else None)
-            log.warning("call %s at counter %s (%s reading): no clip for words %s, "
-                        "clip files missing %s", ticket, counter, mode, plan.missing, absent)
-        return [], [], "chime"
-
-    def _phrase(self, clips: list[str]) -> np.ndarray:
-        timing = self.library.manifest.timing
-        kinds = [self.library.manifest.clips[name].kind for name in clips]
-        parts: list[np.ndarray] = []
-        for index, name in enumerate(clips):
-            if index:
-                around_phrase = "phrase" in (kinds[index - 1], kinds[index])
-                parts.append(silence(self.library.sample_rate, timing.phrase_gap_ms
-                                     if around_phrase else timing.word_gap_ms))
-            parts.append(self.library.clip(name))
-        return np.concatenate(parts)
+        return Utterance(samples=samples, sample_rate=rate, clips=plan.clips,
+                         words=plan.words, text=plan.text, fallback=plan.fallback)
