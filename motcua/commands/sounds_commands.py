@@ -62,6 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         else:
             action.add_argument("--clips", action="store_true",
                                 help="also print the clip names, one line")
+            action.add_argument("--json", action="store_true",
+                                help="print the announcement plan (clips, pauses) as JSON")
 
     level = actions.add_parser(
         "level", help="cắt lặng, chỉnh âm lượng bản thu (trim and level recorded clips)")
@@ -96,6 +98,12 @@ def run_words(args: argparse.Namespace) -> int:
         words = builder.words(args.ticket, args.counter, recall=args.recall)
     except (BadNumber, TemplateError, KeyError) as exc:
         return _bad_input(exc)
+    if args.json:
+        import json
+
+        plan = builder.plan(args.ticket, args.counter, recall=args.recall, repeats=2)
+        print(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
+        return 0
     print(announcement_text(words))
     if args.clips:
         plan = plan_clips(words, builder.library.manifest)

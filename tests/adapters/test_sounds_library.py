@@ -162,3 +162,17 @@ def test_sounds_level_trims_and_levels_a_recording(sounds_copy: Path, capsys) ->
     assert 0.4 <= clip.size / rate <= 0.46
     rms_db = 20 * np.log10(np.sqrt(np.mean(clip.astype(np.float64) ** 2)))
     assert rms_db == pytest.approx(-20.0, abs=0.5)
+
+
+def test_sounds_words_json_prints_the_plan(capsys) -> None:
+    """Given `motcua sounds words A015 3 --json`, then the plan's text, no fallback, and
+    the first steps (chime, then the invitation after 300 ms) are printed as JSON."""
+    import json
+
+    assert main(["sounds", "words", "A015", "3", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["text"] == "Xin mời công dân có số thứ tự A mười lăm đến quầy số ba"
+    assert document["fallback"] is None
+    assert document["steps"][:2] == [{"clip": "chime", "pause_ms": 0},
+                                     {"clip": "phrase_invite", "pause_ms": 300}]
+    assert len(document["steps"]) == 1 + 2 * 6
