@@ -247,6 +247,7 @@ ANNOUNCER_DEFAULTS: dict[str, object] = {
     "enabled": True,
     "sink": "pygame",          # pygame | wav | null
     "audio_out": "",           # WAV folder: the wav sink's, and pygame's no-sound-card fallback
+    "audio_keep": 200,         # newest WAV files kept in audio_out (0: all)
     "audio_driver": "",        # SDL_AUDIODRIVER for pygame ("alsa", "pulse", "dummy"); "": SDL's
     "repeats": 2,
     "max_age_s": 60.0,
@@ -293,7 +294,7 @@ def announcer_from_config(table: Mapping[str, object], *, base_dir=None,
         raise ValueError("announcer.audio_out: the wav sink needs a folder")
     options: dict[str, object] = {}
     if sink_name == "wav":
-        options["directory"] = out
+        options = {"directory": out, "keep": int(settings["audio_keep"])}
     elif sink_name == "pygame":
         options = {"driver": settings["audio_driver"] or None, "fallback_directory": out}
     for key, check in (("mode", ("whole", "digits")), ("dialect", ("north", "south"))):

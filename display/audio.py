@@ -75,16 +75,18 @@ class WavSink:
 
     With ``realtime`` it then waits as long as the audio lasts, so queueing behaves as on
     a sound card (calls that wait too long are dropped as stale); by default it returns
-    as soon as the file is written.
+    as soon as the file is written. Only the newest ``keep`` files are kept (about 0.5 MB
+    each), so a board left running for months does not fill its disk; 0 keeps all.
     """
 
     name = "wav"
 
-    def __init__(self, directory: str | Path, *, realtime: bool = False,
+    def __init__(self, directory: str | Path, *, realtime: bool = False, keep: int = 200,
                  now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.realtime = realtime
+        self.keep = keep
         self._now = now
         self._serial = itertools.count(1)
 
@@ -96,12 +98,24 @@ class WavSink:
         partial = path.with_suffix(".wav.part")
         partial.write_bytes(data)
         os.replace(partial, path)
+        self._prune()
         if self.realtime:
             time.sleep(max(0.0, started + utterance.duration_s - time.monotonic()))
         return PlayReport(started=started, duration_s=utterance.duration_s, path=path)
 
     def close(self) -> None:
         pass
+
+    def _prune(self) -> None:
+        if self.keep <= 0:
+            return
+        # Names start with the local date and time, then a serial: sorted = oldest first.
+        files = sorted(self.directory.glob("*.wav"))
+        for old in files[:-self.keep]:
+            try:
+                old.unlink()
+            except OSError as exc:
+                log.warning("cannot remove old announcement %s: %s", old, exc)
 
     def _file_name(self, label: str) -> str:
         safe = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_") or "call"
@@ -170,7 +184,8 @@ SINKS: dict[str, Callable[..., AudioSink]] = {
 
 def open_sink(name: str, *, fallback_directory: str | Path | None = None,
               **options) -> AudioSink:
-    """Open the sink called ``name`` with ``options`` (``wav``: ``directory``, ``realtime``;
+    """Open the sink called ``name`` with ``options`` (``wav``: ``directory``, ``realtime``,
+    ``keep``;
     ``pygame``: ``driver``, ``frequency``, ``buffer``). When it is unavailable (no sound
     card) and ``fallback_directory`` is given, a ``wav`` sink there is returned instead."""
     if name not in SINKS:

@@ -358,3 +358,14 @@ def test_call_from_the_hubs_called_event() -> None:
         '{"epoch": "e1", "seq": 7, "at": "2026-11-30T02:00:00+00:00", "ticket": "A015",'
         ' "counter": 3, "service": "dat-dai", "recall": 1}')
     assert CallAnnouncement.from_event(event) == CallAnnouncement("A015", 3, 1, T0)
+
+
+def test_wav_sink_keeps_only_the_newest_files(builder, tmp_path: Path) -> None:
+    """Given a WAV sink keeping 3 files, when 5 announcements are written, then the 3
+    newest remain (serials 3, 4, 5)."""
+    sink = WavSink(tmp_path, keep=3)
+    utterance = builder.build("A001", 1)
+    for number in range(1, 6):
+        sink.play(utterance, label=f"A00{number}-q1")
+    assert [path.name.split("-", 2)[2] for path in sorted(tmp_path.glob("*.wav"))] == [
+        "0003-A003-q1.wav", "0004-A004-q1.wav", "0005-A005-q1.wav"]
