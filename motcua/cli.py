@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "motcua.commands.device_commands",
     "motcua.commands.kiosk_commands",
     "motcua.commands.printer_commands",
+    "motcua.commands.sounds_commands",
 )
 
 

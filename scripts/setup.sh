@@ -15,6 +15,9 @@ APT_PACKAGES=(
     fonts-dejavu-core
     # Headless browser for the web-page tests (Playwright drives Debian's build).
     chromium
+    # Offline voice for `motcua sounds build --engine espeak` (the committed clips need
+    # nothing at run time; the build tests use it).
+    espeak-ng
 )
 
 # Services that Debian starts when it installs these packages; tests and `make run` start
