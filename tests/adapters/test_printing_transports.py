@@ -90,6 +90,25 @@ def test_paper_running_out_during_the_ticket_counts_as_not_printed(fake_network)
     assert result.detail == "paper ran out while printing"
 
 
+def test_printer_hanging_up_in_the_middle_of_a_ticket_is_not_printed(fake_network) -> None:
+    """Given a printer that drops the connection after 4 KB of the ticket, when the ticket
+    is printed, then it is not printed, offline, with the socket error in the detail,
+    and nothing raises; the next ticket to a healthy printer on that port prints."""
+    port = free_port()
+    broken = fake_network([PAPER_OK], port=port)
+    broken.hang_up_after = 4096
+    printer = network_printer(port)
+
+    result = printer.print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert result.detail.startswith("print: ")
+    assert len(broken.received()) == 4096
+
+    broken.hang_up_after = None
+    again = printer.print_ticket(sample_ticket())
+    assert (again.printed, again.status) == (True, "ok")
+
+
 def test_a_printer_that_does_not_answer_is_unknown_never_ok(fake_network) -> None:
     """Given a printer that takes bytes but never answers a status request, when its
     status is read, then it is unknown after the status timeout; a ticket still goes
