@@ -9,11 +9,10 @@ device afresh, so a printer plugged back in works again without a restart.
 from __future__ import annotations
 
 import logging
-import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.printing import _escpos_env  # noqa: F401  (before escpos: stable cache dir)
@@ -243,10 +242,6 @@ class FileConnection(DeviceConnection):
         if path.parts[:2] == ("/", "dev") and not path.exists():
             raise FileNotFoundError(f"{path} does not exist (printer unplugged?)")
         return File(str(path), profile=self.options.escpos_profile)
-
-    def present(self) -> bool:
-        """Whether the device file exists (an unplugged USB printer's node vanishes)."""
-        return os.path.exists(self.options.device or "")
 
 
 #: Transport name → connection class (the ``dummy`` transport needs no connection).

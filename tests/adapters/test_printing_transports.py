@@ -206,3 +206,35 @@ def test_missing_serial_port_is_offline(tmp_path: Path) -> None:
     result = printer.print_ticket(sample_ticket())
     assert (result.printed, result.status) == (False, "offline")
     assert "no-such-port" in result.detail
+
+
+# --- a device file --------------------------------------------------------------------------
+
+
+def file_printer(device: str, base_dir: Path):
+    return open_printer(PrinterSettings(profile="generic-80mm", transport="file",
+                                        device=device, timezone="Asia/Ho_Chi_Minh"),
+                        base_dir=base_dir)
+
+
+def test_file_transport_writes_the_ticket_and_cannot_read_status(tmp_path: Path) -> None:
+    """Given the file transport on a plain file (relative to base_dir), when a ticket is
+    printed, then the file holds exactly its bytes and the status is unknown (a device
+    file is write-only), never ok."""
+    (tmp_path / "lp0").touch()
+    printer = file_printer("lp0", tmp_path)
+    result = printer.print_ticket(sample_ticket())
+    printer.close()
+
+    assert (result.printed, result.status) == (True, "unknown")
+    assert (tmp_path / "lp0").read_bytes() == ticket_bytes()
+    assert printer.status() == "unknown"
+
+
+def test_file_transport_on_a_vanished_device_node_is_offline(tmp_path: Path) -> None:
+    """Given a /dev path that does not exist (usblp node of an unplugged printer), when
+    a ticket is printed, then it is offline and no plain file is created there."""
+    device = "/dev/motcua-test-no-such-lp"
+    result = file_printer(device, tmp_path).print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert not Path(device).exists()
