@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -155,6 +156,21 @@ class SerialConnection(DeviceConnection):
             # a stalled port (flow control, unplugged adapter) must not block forever
             printer.device.write_timeout = self.options.timeout_s
         return printer
+
+    def send(self, data: bytes) -> None:
+        """Write ``data`` and wait until the port has sent it: at 9600 baud a raster
+        ticket takes ~15 s, and a status request written behind it would be answered
+        only then. The time allowed grows with the bytes (10 bits each)."""
+        printer = self._open()
+        budget = self.options.timeout_s + len(data) * 10 / self.options.baudrate
+        printer.device.write_timeout = budget
+        printer._raw(data)
+        deadline = time.monotonic() + budget
+        while printer.device.out_waiting:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.describe()}: {printer.device.out_waiting} bytes "
+                                   f"still unsent after {budget:.1f} s (flow control?)")
+            time.sleep(0.01)
 
     def _drain(self, printer) -> None:
         printer.device.reset_input_buffer()
