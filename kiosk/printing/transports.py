@@ -189,6 +189,10 @@ class UsbConnection(DeviceConnection):
 
         if not Usb.is_usable():
             raise EscposError("pyusb is not installed (pip install python-escpos[usb])")
+        import usb.backend.libusb1
+
+        if usb.backend.libusb1.get_backend() is None:
+            raise EscposError("libusb is not installed (Debian: apt-get install libusb-1.0-0)")
         return Usb(self.options.usb_vendor_id, self.options.usb_product_id,
                    timeout=int(self.options.timeout_s * 1000),
                    in_ep=self.options.usb_in_ep, out_ep=self.options.usb_out_ep,

@@ -238,3 +238,33 @@ def test_file_transport_on_a_vanished_device_node_is_offline(tmp_path: Path) -> 
     result = file_printer(device, tmp_path).print_ticket(sample_ticket())
     assert (result.printed, result.status) == (False, "offline")
     assert not Path(device).exists()
+
+
+def test_usb_printer_not_plugged_in_is_offline(tmp_path: Path) -> None:
+    """Given USB ids no device on this machine has, when the status is read and a ticket
+    printed, then both are offline, the detail names the ids, and nothing raises."""
+    printer = open_printer(PrinterSettings(profile="epson-tm-t20", transport="usb",
+                                           usb_vendor_id=0xFFFE, usb_product_id=0xFFFD),
+                           base_dir=tmp_path)
+    assert printer.status() == "offline"
+    result = printer.print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert "65534, 65533" in result.detail
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"transport": "network"}, "printer.host: required for transport 'network'"),
+    ({"transport": "serial"}, "printer.device: required for transport 'serial'"),
+    ({"transport": "file"}, "printer.device: required for transport 'file'"),
+    ({"transport": "usb", "profile": "generic-80mm"},
+     "printer.usb_vendor_id: required for transport 'usb'"),
+    ({"timezone": "Mars/Olympus"}, "printer.timezone: unknown time zone 'Mars/Olympus'"),
+])
+def test_missing_transport_options_name_the_key(settings: dict, message: str) -> None:
+    """Given a transport without the option it cannot do without (or a bad time zone),
+    when the printer is opened, then PrinterConfigError starts with that key."""
+    from kiosk.printing import PrinterConfigError
+
+    with pytest.raises(PrinterConfigError) as raised:
+        open_printer(PrinterSettings(**settings), base_dir=Path.cwd())
+    assert str(raised.value).startswith(message)
