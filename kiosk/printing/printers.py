@@ -106,7 +106,9 @@ class DeviceTicketPrinter:
     def __init__(self, renderer: TicketRenderer, connection: DeviceConnection) -> None:
         self.renderer = renderer
         self.connection = connection
-        self._lock = threading.Lock()
+        # re-entrant: print_ticket renders under it (Pillow's FreeType faces are shared)
+        # and then takes it again to send
+        self._lock = threading.RLock()
 
     def _guarded(self, action: str, work: Callable[[], PrintResult]) -> PrintResult:
         try:
@@ -136,17 +138,19 @@ class DeviceTicketPrinter:
             return self._guarded("status", query).status
 
     def print_ticket(self, ticket: TicketContent) -> PrintResult:
-        try:
-            data = self.renderer.ticket_bytes(ticket)
-        except Exception as error:  # a layout bug must not take the kiosk down
-            logger.exception("ticket %s could not be rendered", ticket.number)
-            return PrintResult(False, self.status(), f"render: {error!r}")
-        return self._print(f"ticket {ticket.number}", data)
+        with self._lock:
+            try:
+                data = self.renderer.ticket_bytes(ticket)
+            except Exception as error:  # a layout bug must not take the kiosk down
+                logger.exception("ticket %s could not be rendered", ticket.number)
+                return PrintResult(False, self.status(), f"render: {error!r}")
+            return self._print(f"ticket {ticket.number}", data)
 
     def print_test_page(self) -> PrintResult:
         """Print the profile's test page, with the same status checks as a ticket."""
-        data, _preview = self.renderer.test_page()
-        return self._print("test page", data)
+        with self._lock:
+            data, _preview = self.renderer.test_page()
+            return self._print("test page", data)
 
     def _print(self, what: str, data: bytes) -> PrintResult:
         def send() -> PrintResult:

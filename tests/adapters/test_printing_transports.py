@@ -268,3 +268,19 @@ def test_missing_transport_options_name_the_key(settings: dict, message: str) ->
     with pytest.raises(PrinterConfigError) as raised:
         open_printer(PrinterSettings(**settings), base_dir=Path.cwd())
     assert str(raised.value).startswith(message)
+
+
+def test_concurrent_tickets_arrive_whole_and_in_turn(fake_network) -> None:
+    """Given four threads printing at once on one network printer, when they finish,
+    then all four are printed and each ticket's bytes arrived whole on its own
+    connection (never interleaved)."""
+    import concurrent.futures
+
+    fake = fake_network([PAPER_OK])
+    printer = network_printer(fake.port)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: printer.print_ticket(sample_ticket()), range(4)))
+
+    assert [(r.printed, r.status) for r in results] == [(True, "ok")] * 4
+    expected = PAPER_STATUS_REQUEST + ticket_bytes() + PAPER_STATUS_REQUEST
+    assert wait_for(lambda: [bytes(c) for c in fake.connections] == [expected] * 4)
