@@ -119,6 +119,20 @@ class TicketLayout:
             blocks.append(RasterBlock(render_line(line, style, width), line))
         return tuple(blocks)
 
+    def fitted_lines(self, content: str, largest: int, smallest: int, *,
+                     bold: bool = False, align: str = "left") -> list[Block]:
+        """``content`` on one line at the largest size from ``largest`` down to
+        ``smallest`` that fits the paper; wrapped at ``smallest`` if none does (a long
+        service name stays legible and keeps the ticket's bytes bounded)."""
+        if self._native(content):
+            return self.lines(content, largest, bold=bold, align=align)
+        width = self.profile.width_dots - LEFT_INDENT
+        path = self._bold if bold else self._regular
+        for size in range(largest, smallest, -2):
+            if load_font(path, size).getlength(content) <= width:
+                return self.lines(content, size, bold=bold, align=align)
+        return self.lines(content, smallest, bold=bold, align=align)
+
     def qr(self, content: str) -> Block:
         """The QR of ``content``: native where the profile has it, else an image."""
         if self.profile.native_qr:
@@ -142,7 +156,8 @@ class TicketLayout:
         fonts = self.profile.fonts
         header = self._spaced(
             self.lines(ticket.center_name, fonts.body_size, bold=True, align="center"),
-            self.lines(ticket.service_name, fonts.title_size, bold=True, align="center"),
+            self.fitted_lines(ticket.service_name, fonts.title_size, fonts.body_size,
+                              bold=True, align="center"),
             gap=10)
         number = [*self.lines(text("number_label"), fonts.small_size, align="center"),
                   FeedBlock(6),

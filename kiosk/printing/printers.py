@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from PIL import Image
+
 from kiosk.printing.errors import PrinterConfigError
 from kiosk.printing.model import PrintResult, TicketContent, TicketPrinter
 from kiosk.printing.profiles import PrinterProfile, load_profile
@@ -60,25 +62,29 @@ class DummyTicketPrinter:
     def print_ticket(self, ticket: TicketContent) -> PrintResult:
         with self._lock:
             try:
-                data, preview = self.renderer.ticket_bytes_and_preview(ticket)
+                blocks = self.renderer.blocks(ticket)
+                data = self.renderer.encode(blocks)
             except Exception as error:  # a layout bug must not take the kiosk down
                 logger.exception("ticket %s could not be rendered", ticket.number)
                 return PrintResult(False, "unknown", f"render: {error!r}")
-            return self._write(_UNSAFE_FILE_CHARS.sub("_", ticket.number), data, preview)
+            stem = _UNSAFE_FILE_CHARS.sub("_", ticket.number)
+            return self._write(stem, data, lambda: self.renderer.preview_of(blocks))
 
     def print_test_page(self) -> PrintResult:
         """Write the profile's test page as ``test-{profile}.bin`` and ``.png``."""
         with self._lock:
             data, preview = self.renderer.test_page()
-            return self._write(f"test-{self.renderer.profile.name}", data, preview)
+            return self._write(f"test-{self.renderer.profile.name}", data, lambda: preview)
 
-    def _write(self, stem: str, data: bytes, preview) -> PrintResult:
+    def _write(self, stem: str, data: bytes, preview: Callable[[], Image.Image]) -> PrintResult:
+        """``.bin`` first (the ticket itself), then the ``.png`` drawn from the same
+        blocks; PNG optimisation is off: it costs ~60 ms for ~15 % of a 10 KB file."""
         try:
             self.output_dir.mkdir(parents=True, exist_ok=True)
-            png = io.BytesIO()
-            preview.save(png, format="PNG", optimize=True)
-            _write_atomically(self.output_dir / f"{stem}.png", png.getvalue())
             _write_atomically(self.output_dir / f"{stem}.bin", data)
+            png = io.BytesIO()
+            preview().save(png, format="PNG")
+            _write_atomically(self.output_dir / f"{stem}.png", png.getvalue())
         except OSError as error:
             logger.error("dummy printer could not write %s to %s: %s", stem,
                          self.output_dir, error)
@@ -100,7 +106,9 @@ class DeviceTicketPrinter:
     def __init__(self, renderer: TicketRenderer, connection: DeviceConnection) -> None:
         self.renderer = renderer
         self.connection = connection
-        self._lock = threading.Lock()
+        # re-entrant: print_ticket renders under it (Pillow's FreeType faces are shared)
+        # and then takes it again to send
+        self._lock = threading.RLock()
 
     def _guarded(self, action: str, work: Callable[[], PrintResult]) -> PrintResult:
         try:
@@ -130,17 +138,19 @@ class DeviceTicketPrinter:
             return self._guarded("status", query).status
 
     def print_ticket(self, ticket: TicketContent) -> PrintResult:
-        try:
-            data = self.renderer.ticket_bytes(ticket)
-        except Exception as error:  # a layout bug must not take the kiosk down
-            logger.exception("ticket %s could not be rendered", ticket.number)
-            return PrintResult(False, self.status(), f"render: {error!r}")
-        return self._print(f"ticket {ticket.number}", data)
+        with self._lock:
+            try:
+                data = self.renderer.ticket_bytes(ticket)
+            except Exception as error:  # a layout bug must not take the kiosk down
+                logger.exception("ticket %s could not be rendered", ticket.number)
+                return PrintResult(False, self.status(), f"render: {error!r}")
+            return self._print(f"ticket {ticket.number}", data)
 
     def print_test_page(self) -> PrintResult:
         """Print the profile's test page, with the same status checks as a ticket."""
-        data, _preview = self.renderer.test_page()
-        return self._print("test page", data)
+        with self._lock:
+            data, _preview = self.renderer.test_page()
+            return self._print("test page", data)
 
     def _print(self, what: str, data: bytes) -> PrintResult:
         def send() -> PrintResult:

@@ -14,7 +14,6 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.printing.fonts import find_font
 
 
 #: Every QR mask pattern is valid; fixing one skips segno's scoring of all eight, which
@@ -37,11 +36,6 @@ class TextStyle:
 def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     """The TrueType font at ``size`` dots (cached: opening a TTF costs milliseconds)."""
     return ImageFont.truetype(str(path), size)
-
-
-def font_path(filename: str) -> Path:
-    """:func:`~kiosk.printing.fonts.find_font`, re-exported for the layout."""
-    return find_font(filename)
 
 
 def wrap_to_width(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

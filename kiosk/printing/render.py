@@ -32,6 +32,14 @@ class TicketRenderer:
         """The exact ESC/POS bytes of ``ticket``."""
         return encode_blocks(self.blocks(ticket), self.profile)
 
+    def encode(self, blocks: list[Block]) -> bytes:
+        """The ESC/POS bytes of laid-out blocks."""
+        return encode_blocks(blocks, self.profile)
+
+    def preview_of(self, blocks: list[Block]) -> Image.Image:
+        """The preview of laid-out blocks."""
+        return render_preview(blocks, self.profile)
+
     def ticket_bytes_and_preview(self, ticket: TicketContent) -> tuple[bytes, Image.Image]:
         """Bytes and preview from one layout (the preview is of these very bytes)."""
         blocks = self.blocks(ticket)
@@ -43,4 +51,4 @@ class TicketRenderer:
     def test_page(self) -> tuple[bytes, Image.Image]:
         """Bytes and preview of the profile's test page."""
         blocks = self.layout.test_page()
-        return encode_blocks(blocks, self.profile), render_preview(blocks, self.profile)
+        return self.encode(blocks), self.preview_of(blocks)

@@ -9,11 +9,11 @@ device afresh, so a printer plugged back in works again without a restart.
 from __future__ import annotations
 
 import logging
-import os
 import socket
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.printing import _escpos_env  # noqa: F401  (before escpos: stable cache dir)
@@ -157,6 +157,21 @@ class SerialConnection(DeviceConnection):
             printer.device.write_timeout = self.options.timeout_s
         return printer
 
+    def send(self, data: bytes) -> None:
+        """Write ``data`` and wait until the port has sent it: at 9600 baud a raster
+        ticket takes ~15 s, and a status request written behind it would be answered
+        only then. The time allowed grows with the bytes (10 bits each)."""
+        printer = self._open()
+        budget = self.options.timeout_s + len(data) * 10 / self.options.baudrate
+        printer.device.write_timeout = budget
+        printer._raw(data)
+        deadline = time.monotonic() + budget
+        while printer.device.out_waiting:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.describe()}: {printer.device.out_waiting} bytes "
+                                   f"still unsent after {budget:.1f} s (flow control?)")
+            time.sleep(0.01)
+
     def _drain(self, printer) -> None:
         printer.device.reset_input_buffer()
 
@@ -174,6 +189,10 @@ class UsbConnection(DeviceConnection):
 
         if not Usb.is_usable():
             raise EscposError("pyusb is not installed (pip install python-escpos[usb])")
+        import usb.backend.libusb1
+
+        if usb.backend.libusb1.get_backend() is None:
+            raise EscposError("libusb is not installed (Debian: apt-get install libusb-1.0-0)")
         return Usb(self.options.usb_vendor_id, self.options.usb_product_id,
                    timeout=int(self.options.timeout_s * 1000),
                    in_ep=self.options.usb_in_ep, out_ep=self.options.usb_out_ep,
@@ -243,10 +262,6 @@ class FileConnection(DeviceConnection):
         if path.parts[:2] == ("/", "dev") and not path.exists():
             raise FileNotFoundError(f"{path} does not exist (printer unplugged?)")
         return File(str(path), profile=self.options.escpos_profile)
-
-    def present(self) -> bool:
-        """Whether the device file exists (an unplugged USB printer's node vanishes)."""
-        return os.path.exists(self.options.device or "")
 
 
 #: Transport name → connection class (the ``dummy`` transport needs no connection).

@@ -134,7 +134,7 @@ def _preview(args: argparse.Namespace) -> int:
     data, image = renderer.ticket_bytes_and_preview(sample_ticket())
     path = Path(args.output or f"{profile.name}.png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format="PNG", optimize=True)
+    image.save(path, format="PNG", optimize=True)  # once, for the docs: size over speed
     print(MESSAGES["preview_written"].format(profile=profile.name, path=path,
                                              width=image.width, height=image.height,
                                              size=len(data)))

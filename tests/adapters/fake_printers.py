@@ -8,6 +8,7 @@ import os
 import pty
 import select
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterable
@@ -43,8 +44,11 @@ class FakeNetworkPrinter:
     """A TCP printer on ``127.0.0.1:port``; ``connections`` holds the bytes of each
     connection, in order."""
 
-    def __init__(self, port: int, replies: Iterable[int | None] = (PAPER_OK,)) -> None:
+    def __init__(self, port: int, replies: Iterable[int | None] = (PAPER_OK,),
+                 hang_up_after: int | None = None) -> None:
         self.port = port
+        #: Close the connection once this many bytes arrived (a printer fault mid-job).
+        self.hang_up_after = hang_up_after
         self.script = StatusScript(replies)
         self.connections: list[bytearray] = []
         self._server = socket.create_server(("127.0.0.1", port))
@@ -80,6 +84,12 @@ class FakeNetworkPrinter:
                 if not chunk:
                     return
                 received.extend(chunk)
+                if self.hang_up_after is not None and len(received) >= self.hang_up_after:
+                    del received[self.hang_up_after:]
+                    # RST rather than FIN: the sender's next write or read fails at once
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                          struct.pack("ii", 1, 0))
+                    return
                 replies, answered = _answer_requests(received, answered, self.script)
                 if replies:
                     connection.sendall(replies)

@@ -7,6 +7,7 @@ change, regenerate with ``MOTCUA_UPDATE_GOLDEN=1`` and look at the previews.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -72,6 +73,30 @@ def test_80mm_ticket_stays_under_16_kb() -> None:
     for name in ("epson-tm-t20", "generic-80mm", "xprinter-xp80", "epson-tm-t88v"):
         data = TicketRenderer(load_profile(name), SAMPLE_TZ).ticket_bytes(sample_ticket())
         assert len(data) <= 16 * 1024, (name, len(data))
+
+
+LONG_SERVICE = "Cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở"
+
+
+def test_long_service_name_shrinks_then_wraps_and_stays_under_16_kb() -> None:
+    """Given a service name too long for one line even at body size, when the ticket is
+    laid out on 80 mm paper, then it wraps into two lines drawn at body size (not the
+    title size), and the whole ticket, with a priority, an hour-long wait and two footer
+    lines, stays within 16 KB."""
+    profile = load_profile("generic-80mm")
+    renderer = TicketRenderer(profile, SAMPLE_TZ)
+    ticket = dataclasses.replace(sample_ticket(), service_name=LONG_SERVICE,
+                                 waiting_ahead=123, est_wait_s=5000)
+    lines = [block for block in renderer.blocks(ticket)
+             if isinstance(block, RasterBlock) and block.text in (
+                 "Cấp giấy chứng nhận quyền sử dụng đất,", "quyền sở hữu nhà ở")]
+    assert [block.text for block in lines] == [
+        "Cấp giấy chứng nhận quyền sử dụng đất,", "quyền sở hữu nhà ở"]
+    for line in lines:
+        at_body_size = renderer.layout.lines(line.text, profile.fonts.body_size, bold=True,
+                                             align="center")[0]
+        assert line.image.tobytes() == at_body_size.image.tobytes()
+    assert len(renderer.ticket_bytes(ticket)) <= 16 * 1024
 
 
 def test_blocks_put_vietnamese_in_raster_and_ascii_in_native_text() -> None:

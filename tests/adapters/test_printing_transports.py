@@ -90,6 +90,25 @@ def test_paper_running_out_during_the_ticket_counts_as_not_printed(fake_network)
     assert result.detail == "paper ran out while printing"
 
 
+def test_printer_hanging_up_in_the_middle_of_a_ticket_is_not_printed(fake_network) -> None:
+    """Given a printer that drops the connection after 4 KB of the ticket, when the ticket
+    is printed, then it is not printed, offline, with the socket error in the detail,
+    and nothing raises; the next ticket to a healthy printer on that port prints."""
+    port = free_port()
+    broken = fake_network([PAPER_OK], port=port)
+    broken.hang_up_after = 4096
+    printer = network_printer(port)
+
+    result = printer.print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert result.detail.startswith("print: ")
+    assert len(broken.received()) == 4096
+
+    broken.hang_up_after = None
+    again = printer.print_ticket(sample_ticket())
+    assert (again.printed, again.status) == (True, "ok")
+
+
 def test_a_printer_that_does_not_answer_is_unknown_never_ok(fake_network) -> None:
     """Given a printer that takes bytes but never answers a status request, when its
     status is read, then it is unknown after the status timeout; a ticket still goes
@@ -187,3 +206,81 @@ def test_missing_serial_port_is_offline(tmp_path: Path) -> None:
     result = printer.print_ticket(sample_ticket())
     assert (result.printed, result.status) == (False, "offline")
     assert "no-such-port" in result.detail
+
+
+# --- a device file --------------------------------------------------------------------------
+
+
+def file_printer(device: str, base_dir: Path):
+    return open_printer(PrinterSettings(profile="generic-80mm", transport="file",
+                                        device=device, timezone="Asia/Ho_Chi_Minh"),
+                        base_dir=base_dir)
+
+
+def test_file_transport_writes_the_ticket_and_cannot_read_status(tmp_path: Path) -> None:
+    """Given the file transport on a plain file (relative to base_dir), when a ticket is
+    printed, then the file holds exactly its bytes and the status is unknown (a device
+    file is write-only), never ok."""
+    (tmp_path / "lp0").touch()
+    printer = file_printer("lp0", tmp_path)
+    result = printer.print_ticket(sample_ticket())
+    printer.close()
+
+    assert (result.printed, result.status) == (True, "unknown")
+    assert (tmp_path / "lp0").read_bytes() == ticket_bytes()
+    assert printer.status() == "unknown"
+
+
+def test_file_transport_on_a_vanished_device_node_is_offline(tmp_path: Path) -> None:
+    """Given a /dev path that does not exist (usblp node of an unplugged printer), when
+    a ticket is printed, then it is offline and no plain file is created there."""
+    device = "/dev/motcua-test-no-such-lp"
+    result = file_printer(device, tmp_path).print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert not Path(device).exists()
+
+
+def test_usb_printer_not_plugged_in_is_offline(tmp_path: Path) -> None:
+    """Given USB ids no device on this machine has, when the status is read and a ticket
+    printed, then both are offline, the detail names the ids, and nothing raises."""
+    printer = open_printer(PrinterSettings(profile="epson-tm-t20", transport="usb",
+                                           usb_vendor_id=0xFFFE, usb_product_id=0xFFFD),
+                           base_dir=tmp_path)
+    assert printer.status() == "offline"
+    result = printer.print_ticket(sample_ticket())
+    assert (result.printed, result.status) == (False, "offline")
+    assert "65534, 65533" in result.detail
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"transport": "network"}, "printer.host: required for transport 'network'"),
+    ({"transport": "serial"}, "printer.device: required for transport 'serial'"),
+    ({"transport": "file"}, "printer.device: required for transport 'file'"),
+    ({"transport": "usb", "profile": "generic-80mm"},
+     "printer.usb_vendor_id: required for transport 'usb'"),
+    ({"timezone": "Mars/Olympus"}, "printer.timezone: unknown time zone 'Mars/Olympus'"),
+])
+def test_missing_transport_options_name_the_key(settings: dict, message: str) -> None:
+    """Given a transport without the option it cannot do without (or a bad time zone),
+    when the printer is opened, then PrinterConfigError starts with that key."""
+    from kiosk.printing import PrinterConfigError
+
+    with pytest.raises(PrinterConfigError) as raised:
+        open_printer(PrinterSettings(**settings), base_dir=Path.cwd())
+    assert str(raised.value).startswith(message)
+
+
+def test_concurrent_tickets_arrive_whole_and_in_turn(fake_network) -> None:
+    """Given four threads printing at once on one network printer, when they finish,
+    then all four are printed and each ticket's bytes arrived whole on its own
+    connection (never interleaved)."""
+    import concurrent.futures
+
+    fake = fake_network([PAPER_OK])
+    printer = network_printer(fake.port)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: printer.print_ticket(sample_ticket()), range(4)))
+
+    assert [(r.printed, r.status) for r in results] == [(True, "ok")] * 4
+    expected = PAPER_STATUS_REQUEST + ticket_bytes() + PAPER_STATUS_REQUEST
+    assert wait_for(lambda: [bytes(c) for c in fake.connections] == [expected] * 4)

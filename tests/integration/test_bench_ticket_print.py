@@ -17,7 +17,8 @@ PROFILES = ("epson-tm-t20", "epson-tm-t88v", "generic-58mm", "generic-80mm", "xp
 def test_ticket_print_bench_quick(tmp_path: Path) -> None:
     """Given --quick, when the bench runs, then stdout and ticket_print.json hold the
     same JSON with, per shipped profile, positive render times (p50 ≤ p99), the sample
-    ticket's bytes and their wire time at 9600 and 115200 baud (10 bits per byte), and
+    ticket's bytes and their wire time at 9600 and 115200 baud (10 bits per byte), every
+    ticket of the dummy printer written with a positive print time, and
     goals whose pass flags match their figures: render p99 ≤ 30 ms for every profile,
     ≤ 16 KB for the 80 mm ones only."""
     document = run_quick_bench(BENCH, "ticket_print", tmp_path, timeout=110)
@@ -34,6 +35,10 @@ def test_ticket_print_bench_quick(tmp_path: Path) -> None:
         assert 1000 < size <= figures["bytes_max"]
         assert figures["wire_s"] == {"9600": pytest.approx(size / 960, abs=1e-3),
                                      "115200": pytest.approx(size / 11520, abs=1e-3)}
+
+    dummy = document["dummy_print"]
+    assert dummy["printed"] == document["settings"]["iterations"]
+    assert 0 < dummy["print_ticket"]["p50_ms"] <= dummy["print_ticket"]["p99_ms"]
 
     goals = document["goals"]
     assert set(goals) == {f"{name}_render_p99_ms" for name in PROFILES} | {

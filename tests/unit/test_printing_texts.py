@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk.printing import PrintResult, TicketContent
 from kiosk.printing.codepage import can_encode_cp1258, encode_cp1258
@@ -107,3 +110,18 @@ def test_print_result_status_is_a_contract_state() -> None:
     assert PrintResult(True, "paper_low").status == "paper_low"
     with pytest.raises(ValueError, match="unknown printer status"):
         PrintResult(False, "jammed")
+
+
+VIETNAMESE_LETTERS = (
+    "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+    "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ"
+    "bcdghklmnpqrstvx 0123456789.,:-")
+
+
+@given(st.text(alphabet=VIETNAMESE_LETTERS, max_size=60))
+def test_cp1258_spelling_reads_back_as_the_same_text(sample: str) -> None:
+    """Given any text of Vietnamese letters, when it is spelt in Windows-1258 and read
+    back (decode, then NFC), then it is the same text: no letter is lost or replaced."""
+    assert can_encode_cp1258(sample)
+    encoded = encode_cp1258(sample)
+    assert unicodedata.normalize("NFC", encoded.decode("cp1258")) == sample
