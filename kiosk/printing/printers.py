@@ -243,7 +243,7 @@ TRANSPORTS: dict[str, Callable[..., TicketPrinter]] = {
 
 
 def timezone_of(settings: PrinterSettings):
-    """The zone tickets print their time in (None: the machine's local zone)."""
+    """The zone tickets print their time in (None: the issue time's own offset)."""
     if settings.timezone is None:
         return None
     try:

@@ -15,7 +15,7 @@ from kiosk.printing.profiles import PrinterProfile
 
 class TicketRenderer:
     """Lays out, encodes and previews tickets for ``profile``; times are printed in ``tz``
-    (None: the machine's local zone).
+    (None: the issue time's own offset, the site's zone as the hub stamped it).
 
     Raises:
         PrinterConfigError: (from the constructor) a font of the profile is missing.

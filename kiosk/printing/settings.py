@@ -39,7 +39,8 @@ class PrinterSettings(BaseModel):
     output_dir: Path = Path("var/tickets")
     #: Default: the repository's ``printer_profiles/``.
     profiles_dir: Path | None = None
-    #: IANA zone the issue time is printed in; default: the machine's local zone.
+    #: IANA zone the issue time is printed in; default: the zone the hub stamped it in
+    #: (the site's), so a kiosk PC on the wrong zone still prints the right hour.
     timezone: str | None = None
 
     @field_validator("usb_vendor_id", "usb_product_id", "usb_in_ep", "usb_out_ep",

@@ -62,8 +62,9 @@ def text(key: str, lang: str = "vi", **params: object) -> str:
 
 def issued_line(issued_at: datetime.datetime, tz: datetime.tzinfo | None,
                 lang: str = "vi") -> str:
-    """``Giờ lấy số: 08:15 ngày 30/11/2026`` in ``tz`` (None: the machine's zone)."""
-    local = issued_at.astimezone(tz)
+    """``Giờ lấy số: 08:15 ngày 30/11/2026`` in ``tz``; with None, in ``issued_at``'s own
+    offset: the hub stamps tickets in the site's zone, whatever the kiosk PC's zone is."""
+    local = issued_at if tz is None else issued_at.astimezone(tz)
     return text("issued_at", lang, time=local.strftime("%H:%M"),
                 date=local.strftime("%d/%m/%Y"))
 
