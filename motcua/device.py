@@ -307,7 +307,7 @@ class DeviceRuntime:
     quick and must not block.
     """
 
-    def __init__(self, settings: DeviceSettings, *, reply_topic: str,
+    def __init__(self, settings: DeviceSettings, *, reply_topic: str | None = None,
                  presence: Callable[[], Mapping[str, Any]] = dict,
                  listener: Listener | None = None,
                  extra_subscriptions: Mapping[str, Callable[[BusMessage], None]] | None = None,
@@ -346,7 +346,8 @@ class DeviceRuntime:
         self.bus = bus
         self.commands = CommandSender(bus, expiry_s=settings.command_expiry_s,
                                       first_retry_s=settings.first_retry_s)
-        bus.subscribe(self._reply_topic, self.commands.on_reply)
+        if self._reply_topic is not None:  # a display sends no commands
+            bus.subscribe(self._reply_topic, self.commands.on_reply)
         bus.add_disconnected_hook(self._on_disconnected)
 
     def close(self) -> None:

@@ -18,7 +18,8 @@ def sample_ticket() -> TicketContent:
         service_name="Đăng ký kinh doanh",
         number="A015",
         priority_label="Người cao tuổi",
-        issued_at=datetime.datetime(2026, 11, 30, 1, 15, tzinfo=datetime.timezone.utc),
+        # Stamped as the hub stamps tickets: in the site's zone.
+        issued_at=datetime.datetime(2026, 11, 30, 8, 15, tzinfo=SAMPLE_TZ),
         waiting_ahead=7,
         est_wait_s=12 * 60 + 5,
         url="https://motcua.example/t/Xq3vB8kZp2LmN9rT4wYc6A",

@@ -127,7 +127,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
                        "--http-port", str(http_port), "--kiosk-port", str(kiosk_port))
     probes: list[MqttProbe] = []
     try:
-        output = wait_for_line(process, READY, 40)
+        output = wait_for_line(process, "Ctrl-C stops everything", 40)
+        assert any(READY in line for line in output)
         assert any("around the clock" in line for line in output)
         assert any(f"http://127.0.0.1:{kiosk_port}/" in line for line in output)
         pids = child_pids(var_dir)

@@ -27,6 +27,13 @@ def test_issue_time_is_printed_in_local_time() -> None:
     assert issued_line(late, HCM) == "Giờ lấy số: 00:05 ngày 01/12/2026"
 
 
+def test_without_a_zone_the_hubs_own_stamp_is_printed() -> None:
+    """Given a ticket the hub stamped 10:17+07:00 and no printer zone set, when its time
+    line is made (on a kiosk PC whose zone may be UTC), then it reads 10:17 as stamped."""
+    issued = datetime.datetime.fromisoformat("2026-11-30T10:17:17.120595+07:00")
+    assert issued_line(issued, None) == "Giờ lấy số: 10:17 ngày 30/11/2026"
+
+
 @pytest.mark.parametrize(("seconds", "line"), [
     (None, "Ước tính chờ: chưa có số liệu"),
     (0, "Ước tính chờ: dưới 1 phút"),
