@@ -55,13 +55,20 @@ class BoardRenderer:
         self.texts = texts
         self.width, self.height = surface.get_size()
         self.u = self.height / 1080.0
-        self.colours = {name: config.theme.rgb(name) for name in config.theme.model_fields}
+        self.colours = {name: config.theme.rgb(name) for name in type(config.theme).model_fields}
         self.logo = self._load_logo(config)
         self._ticker_text = TICKER_GAP.join(line.strip() for line in config.display.notices
                                             if line.strip())
         ticker_h = round(72 * self.u)
         self.ticker_rect = pygame.Rect(0, self.height - ticker_h, self.width, ticker_h)
         self._offline = False
+        #: When a list, every text drawn is appended as ``(text, rect)`` (tests, layout).
+        self.placed: list[tuple[str | None, pygame.Rect]] | None = None
+
+    def _blit(self, text: pygame.Surface, where) -> None:
+        rect = self.surface.blit(text, where)
+        if self.placed is not None:
+            self.placed.append((self.texts.text_of(text), rect))
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.u))
@@ -83,7 +90,7 @@ class BoardRenderer:
         grid = pygame.Rect(margin, body_top, self.width - 3 * margin - side_w,
                            body_bottom - body_top)
         side = pygame.Rect(grid.right + margin, body_top, side_w, grid.height)
-        self._counters(grid, view.counters)
+        self._counters(grid, view.counters, waiting=not view.has_state)
         self._sidebar(side, view)
         self._offline = not view.online
         self.draw_ticker(elapsed_s)
@@ -109,7 +116,7 @@ class BoardRenderer:
             x = scroll.width - offset if period < scroll.width else -offset
             self.surface.set_clip(scroll)
             while x < scroll.width:
-                self.surface.blit(text, (x, y))
+                self._blit(text, (x, y))
                 x += period
             self.surface.set_clip(None)
         if self._offline:
@@ -128,13 +135,13 @@ class BoardRenderer:
         clock = self.texts.render(now.strftime("%H:%M:%S"), self.px(64), c["text"], bold=True)
         date = self.texts.render(strings.vietnamese_date(now), self.px(30), c["muted"])
         right = rect.right - self.px(28)
-        self.surface.blit(clock, (right - clock.get_width(), rect.top + self.px(8)))
-        self.surface.blit(date, (right - date.get_width(), rect.bottom - date.get_height()
+        self._blit(clock, (right - clock.get_width(), rect.top + self.px(8)))
+        self._blit(date, (right - date.get_width(), rect.bottom - date.get_height()
                                  - self.px(8)))
         room = right - max(clock.get_width(), date.get_width()) - self.px(40) - x
         name = self.texts.fitted(self.config.display.center_name, self.px(46), c["text"],
                                  room, bold=True)
-        self.surface.blit(name, (x, rect.centery - name.get_height() // 2))
+        self._blit(name, (x, rect.centery - name.get_height() // 2))
 
     def _banner(self, rect: pygame.Rect, view: BoardView) -> None:
         c = self.colours
@@ -148,7 +155,7 @@ class BoardRenderer:
         if call is None:
             welcome = self.texts.fitted(strings.text("welcome"), self.px(72), c["text"],
                                         rect.width - self.px(40), bold=True)
-            self.surface.blit(welcome, welcome.get_rect(center=rect.center))
+            self._blit(welcome, welcome.get_rect(center=rect.center))
             return
         words = c["accent_text"] if lit else c["text"]
         number = c["accent_text"] if lit else c["number"]
@@ -176,14 +183,16 @@ class BoardRenderer:
         baseline = rect.centery + max(s.get_height() for s in surfaces) // 3
         for (text, size, _, bold), surface in zip(parts, surfaces):
             ascent = self.texts.font(int(size * scale), bold).get_ascent()
-            self.surface.blit(surface, (x, baseline - ascent))
+            self._blit(surface, (x, baseline - ascent))
             x += surface.get_width() + gap
 
-    def _counters(self, area: pygame.Rect, counters: tuple[CounterView, ...]) -> None:
+    def _counters(self, area: pygame.Rect, counters: tuple[CounterView, ...],
+                  waiting: bool) -> None:
         c = self.colours
         if not counters:
-            empty = self.texts.render(strings.text("no_counters"), self.px(40), c["muted"])
-            self.surface.blit(empty, empty.get_rect(center=area.center))
+            empty = self.texts.render(strings.text("waiting_for_hub" if waiting else
+                                                   "no_counters"), self.px(40), c["muted"])
+            self._blit(empty, empty.get_rect(center=area.center))
             return
         columns, rows = grid_shape(len(counters), area.width, area.height)
         gap = self.px(14)
@@ -208,19 +217,19 @@ class BoardRenderer:
         label_colour = c["accent_text"] if lit else (c["closed"] if closed else c["muted"])
         name = self.texts.fitted(counter.name, max(12, tile.height // 7), label_colour,
                                  tile.width - 2 * pad)
-        self.surface.blit(name, (tile.left + pad, tile.top + pad))
+        self._blit(name, (tile.left + pad, tile.top + pad))
         number_colour = c["accent_text"] if lit else (c["closed"] if closed else c["number"])
         number = self.texts.fitted(counter.ticket or strings.text("no_ticket"),
                                    max(14, int(tile.height * 0.42)), number_colour,
                                    tile.width - 2 * pad, bold=True)
         middle = tile.top + pad + name.get_height() + (tile.height - name.get_height()) // 2
-        self.surface.blit(number, number.get_rect(center=(tile.centerx, middle - pad)))
+        self._blit(number, number.get_rect(center=(tile.centerx, middle - pad)))
         status, status_colour = self._status(counter)
         if lit:
             status_colour = c["accent_text"]
         label = self.texts.fitted(status, max(11, tile.height // 8), status_colour,
                                   tile.width - 2 * pad)
-        self.surface.blit(label, (tile.left + pad, tile.bottom - pad - label.get_height()))
+        self._blit(label, (tile.left + pad, tile.bottom - pad - label.get_height()))
 
     def _status(self, counter: CounterView) -> tuple[str, tuple[int, int, int]]:
         c = self.colours
@@ -239,7 +248,7 @@ class BoardRenderer:
         y = area.top + pad
         title = self.texts.render(strings.text("waiting_title"), self.px(36), c["accent"],
                                   bold=True)
-        self.surface.blit(title, (x, y))
+        self._blit(title, (x, y))
         y += title.get_height() + self.px(10)
         recent_needed = self.px(64) + row_h * min(len(view.recent), 3)
         for service in view.services:
@@ -248,8 +257,8 @@ class BoardRenderer:
             count = self.texts.render(str(service.waiting), self.px(38), c["number"], bold=True)
             name = self.texts.fitted(service.name, self.px(30), c["text"],
                                      right - x - count.get_width() - self.px(16))
-            self.surface.blit(name, (x, y + (row_h - name.get_height()) // 2))
-            self.surface.blit(count, (right - count.get_width(),
+            self._blit(name, (x, y + (row_h - name.get_height()) // 2))
+            self._blit(count, (right - count.get_width(),
                                       y + (row_h - count.get_height()) // 2))
             y += row_h
         y += self.px(14)
@@ -257,7 +266,7 @@ class BoardRenderer:
         y += self.px(16)
         title = self.texts.render(strings.text("recent_title"), self.px(36), c["accent"],
                                   bold=True)
-        self.surface.blit(title, (x, y))
+        self._blit(title, (x, y))
         y += title.get_height() + self.px(10)
         for call in view.recent:
             if y + row_h > area.bottom - pad:
@@ -270,18 +279,18 @@ class BoardRenderer:
         ticket = self.texts.render(call.ticket, self.px(38), c["number"], bold=True)
         counter = self.texts.render("→ " + strings.text("counter_number", counter=call.counter),
                                     self.px(32), c["text"])
-        self.surface.blit(ticket, (x, y + (row_h - ticket.get_height()) // 2))
-        self.surface.blit(counter, (x + self.px(150), y + (row_h - counter.get_height()) // 2))
+        self._blit(ticket, (x, y + (row_h - ticket.get_height()) // 2))
+        self._blit(counter, (x + self.px(150), y + (row_h - counter.get_height()) // 2))
         if call.at is not None:
             at = self.texts.render(call.at.strftime("%H:%M"), self.px(28), c["muted"])
-            self.surface.blit(at, (right - at.get_width(), y + (row_h - at.get_height()) // 2))
+            self._blit(at, (right - at.get_width(), y + (row_h - at.get_height()) // 2))
 
     def _offline_label(self) -> None:
         c = self.colours
         text = self.texts.render(strings.text("offline"), self.px(28), c["text"], bold=True)
         rect = self.offline_label_rect()
         pygame.draw.rect(self.surface, c["offline"], rect, border_radius=self.px(10))
-        self.surface.blit(text, text.get_rect(center=rect.center))
+        self._blit(text, text.get_rect(center=rect.center))
 
     def offline_label_rect(self) -> pygame.Rect:
         """Where the offline label goes (tests look at its pixels)."""

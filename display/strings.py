@@ -27,6 +27,7 @@ VIETNAMESE = {
     "status_unknown": "—",
     "waiting_count": "{waiting}",
     "no_counters": "Chưa có quầy nào",
+    "waiting_for_hub": "Đang chờ dữ liệu từ máy chủ…",
 }
 
 ENGLISH = {
@@ -47,6 +48,7 @@ ENGLISH = {
     "status_unknown": "—",
     "waiting_count": "{waiting}",
     "no_counters": "No counters yet",
+    "waiting_for_hub": "Waiting for the server's data…",
 }
 
 

@@ -30,6 +30,7 @@ class TextCache:
         self._paths = {False: str(regular), True: str(bold or regular)}
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
         self._surfaces: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._texts: dict[int, str] = {}
         self.hits = 0
         self.misses = 0
 
@@ -53,9 +54,15 @@ class TextCache:
         self.misses += 1
         surface = self.font(size, bold).render(unicodedata.normalize("NFC", text), True, colour)
         self._surfaces[key] = surface
+        self._texts[id(surface)] = text
         if len(self._surfaces) > CACHE_SIZE:
-            self._surfaces.popitem(last=False)
+            _, dropped = self._surfaces.popitem(last=False)
+            self._texts.pop(id(dropped), None)
         return surface
+
+    def text_of(self, surface: pygame.Surface) -> str | None:
+        """The text a cached surface shows (None for a surface not from this cache)."""
+        return self._texts.get(id(surface))
 
     def fitted(self, text: str, size: int, colour: Colour, max_width: int,
                bold: bool = False, min_size: int | None = None) -> pygame.Surface:
