@@ -108,7 +108,7 @@ class DisplaySection(BaseModel):
     recent_calls: int = Field(6, ge=0, le=20)
     font: str = "DejaVuSans.ttf"
     font_bold: str = "DejaVuSans-Bold.ttf"
-    fps: float = Field(10.0, gt=0, le=60, description="frames per second of the ticker")
+    fps: float = Field(20.0, gt=0, le=60, description="frames per second of the ticker")
     ticker_speed_px_s: float = Field(120.0, ge=0, le=2000)
     screenshot_every_s: float = Field(0.0, ge=0, description="0: never")
     screenshot_path: Path = Path("var/display.png")
