@@ -46,6 +46,16 @@ def grid_shape(count: int, width: float, height: float, aspect: float = 1.5) -> 
     return best
 
 
+def split_counter_name(name: str) -> tuple[str, str]:
+    """``"Quầy 2 – Đăng ký kinh doanh"`` → ``("Quầy 2", "Đăng ký kinh doanh")``: the
+    counter's own name large, what it serves beside it in smaller type."""
+    for dash in (" – ", " — ", " - "):
+        head, found, tail = name.partition(dash)
+        if found and head.strip() and tail.strip():
+            return head.strip(), tail.strip()
+    return name, ""
+
+
 class BoardRenderer:
     """Draws frames of the board for one configuration onto ``surface``."""
 
@@ -215,9 +225,15 @@ class BoardRenderer:
         pad = max(4, tile.height // 14)
         closed = counter.status == "closed"
         label_colour = c["accent_text"] if lit else (c["closed"] if closed else c["muted"])
-        name = self.texts.fitted(counter.name, max(12, tile.height // 7), label_colour,
-                                 tile.width - 2 * pad)
+        title, detail = split_counter_name(counter.name)
+        name = self.texts.fitted(title, max(12, tile.height // 8), label_colour,
+                                 tile.width - 2 * pad, bold=True)
         self._blit(name, (tile.left + pad, tile.top + pad))
+        if detail:
+            sub = self.texts.fitted(detail, max(10, tile.height // 12), label_colour,
+                                    tile.width - 2 * pad - name.get_width() - pad)
+            self._blit(sub, (tile.left + 2 * pad + name.get_width(),
+                             tile.top + pad + name.get_height() - sub.get_height()))
         number_colour = c["accent_text"] if lit else (c["closed"] if closed else c["number"])
         number = self.texts.fitted(counter.ticket or strings.text("no_ticket"),
                                    max(14, int(tile.height * 0.42)), number_colour,
@@ -243,7 +259,7 @@ class BoardRenderer:
         c = self.colours
         pygame.draw.rect(self.surface, c["panel"], area, border_radius=self.px(12))
         pad = self.px(22)
-        row_h = self.px(50)
+        row_h = self.px(42)
         x, right = area.left + pad, area.right - pad
         y = area.top + pad
         title = self.texts.render(strings.text("waiting_title"), self.px(36), c["accent"],
@@ -254,7 +270,7 @@ class BoardRenderer:
         for service in view.services:
             if y + row_h > area.bottom - pad - recent_needed:
                 break
-            count = self.texts.render(str(service.waiting), self.px(38), c["number"], bold=True)
+            count = self.texts.render(str(service.waiting), self.px(36), c["number"], bold=True)
             name = self.texts.fitted(service.name, self.px(30), c["text"],
                                      right - x - count.get_width() - self.px(16))
             self._blit(name, (x, y + (row_h - name.get_height()) // 2))
@@ -276,7 +292,7 @@ class BoardRenderer:
 
     def _recent_row(self, call: CallView, x: int, right: int, y: int, row_h: int) -> None:
         c = self.colours
-        ticket = self.texts.render(call.ticket, self.px(38), c["number"], bold=True)
+        ticket = self.texts.render(call.ticket, self.px(36), c["number"], bold=True)
         counter = self.texts.render("→ " + strings.text("counter_number", counter=call.counter),
                                     self.px(32), c["text"])
         self._blit(ticket, (x, y + (row_h - ticket.get_height()) // 2))

@@ -59,10 +59,19 @@ def draw(model: BoardModel, size=(1920, 1080)) -> tuple[pygame.Surface, BoardRen
     return surface, renderer
 
 
-def placed_rect(renderer: BoardRenderer, text: str) -> pygame.Rect:
-    rects = [rect for drawn, rect in renderer.placed if drawn == text]
+def placed_rect(renderer: BoardRenderer, text: str, within: pygame.Rect | None = None,
+                ) -> pygame.Rect:
+    """Where ``text`` was drawn (inside ``within``, if given)."""
+    rects = [rect for drawn, rect in renderer.placed
+             if drawn == text and (within is None or within.contains(rect))]
     assert rects, f"{text!r} not drawn; drawn: {[t for t, _ in renderer.placed]}"
     return rects[0]
+
+
+def sidebar(surface: pygame.Surface) -> pygame.Rect:
+    """The right third of the body, where the waiting counts are listed."""
+    width, height = surface.get_size()
+    return pygame.Rect(width * 2 // 3, height // 4, width // 3, height * 3 // 4)
 
 
 def reference(text: str, size: int, rect: pygame.Rect) -> bytes:
@@ -88,7 +97,7 @@ def test_service_names_keep_their_diacritics_in_the_png(tmp_path: Path, text, ba
     path = save_png(surface, tmp_path / "board.png")
     png = pygame.image.load(str(path))
     assert png.get_size() == (1920, 1080)
-    rect = placed_rect(renderer, text)
+    rect = placed_rect(renderer, text, within=sidebar(surface))
     pixels = crop(png, rect)
     assert pixels == reference(text, 30, rect)
     assert pixels != reference(bare, 30, rect)
@@ -103,7 +112,7 @@ def test_diacritics_add_ink_above_and_below_the_base_letters():
     by the same font, then the board's text has ink in rows where the bare letters have
     none (the circumflex above ô, the dots below ộ and ị)."""
     surface, renderer = draw(board_model())
-    rect = placed_rect(renderer, "Hộ tịch")
+    rect = placed_rect(renderer, "Hộ tịch", within=sidebar(surface))
     font = pygame.font.Font(str(find_font("DejaVuSans.ttf")), 30)
     bare = font.render("Ho tich", True, WHITE)
 
@@ -168,3 +177,17 @@ def test_counters_are_laid_out_in_a_grid_near_the_tile_shape(count, shape):
     """Given the 1,290 × 660 px area of a 1080p board, when 1, 6 or 30 counters are laid
     out, then the grid is 1×1, 3×2 or 6×5 (columns × rows)."""
     assert grid_shape(count, 1290, 660) == shape
+
+
+@pytest.mark.parametrize(("name", "parts"), [
+    ("Quầy 2 – Đăng ký kinh doanh", ("Quầy 2", "Đăng ký kinh doanh")),
+    ("Quầy 3 - Hộ tịch, Chứng thực", ("Quầy 3", "Hộ tịch, Chứng thực")),
+    ("Quầy liên thông", ("Quầy liên thông", "")),
+    (" – Đất đai", (" – Đất đai", "")),
+])
+def test_a_counter_name_splits_into_its_title_and_what_it_serves(name, parts):
+    """Given a counter's name, when a tile is drawn, then the part before the dash is the
+    title and the rest the smaller detail; a name without a dash stays whole."""
+    from display.render import split_counter_name
+
+    assert split_counter_name(name) == parts
