@@ -124,7 +124,7 @@ class BoardLoop:
         """Loop until ``stop`` is set (or the window is closed, or Esc / q is pressed)."""
         next_shot = self._clock() if screenshot_every_s > 0 and screenshot_path else None
         while not stop.is_set():
-            for event in pygame.event.get():
+            for event in pygame.event.get() if pygame.display.get_init() else ():
                 if event.type == pygame.QUIT or (
                         event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE,
                                                                        pygame.K_q)):

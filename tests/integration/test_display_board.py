@@ -165,3 +165,76 @@ def test_the_broker_going_away_shows_offline_and_coming_back_recovers(hub, feed,
     mosquitto_broker.start()
     eventually(lambda: refreshed(feed).online, timeout=20, what="online again")
     assert len(refreshed(feed).counters) == 6
+
+
+def test_with_the_provisioned_acl_a_display_login_gets_the_board(tmp_path, mosquitto_factory):
+    """Given a broker with `motcua broker init`'s ACL (a display may read the board, the
+    events and service state, not counter state), when display 1 connects with its own
+    login, then it is online with the hub's counters, waiting counts and calls."""
+    from motcua.broker import HUB_USER, Devices, display_user, render_acl
+
+    users = {HUB_USER: "hub-pw", display_user("1"): "tv-pw", "counter1": "c1-pw",
+             "kiosk1": "k1-pw"}
+    broker = mosquitto_factory(users=users, acl=render_acl(
+        "van-lam", Devices(counters=(1,), kiosks=("1",), displays=("1",))))
+    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=broker.url(HUB_USER),
+                       http_port=0)
+    announcer = RecordingAnnouncer()
+    with Hub(config, clock=ManualClock(), serve_http=False):
+        feed = BoardFeed(mqtt_url=broker.url(display_user("1")), site="van-lam",
+                         display_id="1", model=BoardModel(time.monotonic),
+                         announcer=announcer, announcement_factory=CallAnnouncement)
+        feed.start()
+        kiosk, counter = MqttProbe(broker.url("kiosk1")), MqttProbe(broker.url("counter1"))
+        try:
+            eventually(lambda: refreshed(feed).online and len(refreshed(feed).counters) == 6,
+                       what="display online with 6 counters")
+            kiosk.subscribe(f"{ROOT}/kiosk/1/reply")
+            counter.subscribe(f"{ROOT}/counter/1/reply")
+            assert kiosk.request(f"{ROOT}/kiosk/1/cmd",
+                                 {"action": "issue", "service": "dat-dai"})["ok"]
+            eventually(lambda: refreshed(feed).services[0].waiting == 1, what="1 waiting")
+            assert counter.request(f"{ROOT}/counter/1/cmd", {"action": "open",
+                                                             "clerk": "Lan"})["ok"]
+            assert counter.request(f"{ROOT}/counter/1/cmd", {"action": "call_next"})["ok"]
+            eventually(lambda: counter_ticket(feed, 1) == "A001", what="A001 at counter 1")
+            eventually(lambda: [a.ticket for a in announcer.submitted] == ["A001"],
+                       what="A001 announced")
+        finally:
+            kiosk.close()
+            counter.close()
+            feed.close()
+
+
+def test_a_burst_of_twenty_calls_in_a_second_is_announced_in_order(hub, probe, feed,
+                                                                   announcer):
+    """Given an online display drawing frames, when 20 calls (counters 1–6 and an unknown
+    9) arrive within one second, then all 20 are announced once, in order, the frames keep
+    coming, and each counter shows its last number."""
+    eventually(lambda: refreshed(feed).online and refreshed(feed).has_state, what="online")
+    surface = pygame.Surface((1280, 720))
+    loop = BoardLoop(DisplayConfig(display=DisplaySection(resolution="1280x720")), feed,
+                     surface)
+    stop = threading.Event()
+    drawer = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+    drawer.start()
+    base = {"epoch": hub.dispatcher.epoch, "service": "dat-dai", "recall": 0,
+            "at": "2026-11-23T08:00:00+07:00"}
+    counters = [1, 2, 3, 4, 5, 6, 9]
+    try:
+        started = time.monotonic()
+        for i in range(20):
+            probe.publish(f"{ROOT}/event/called", {**base, "seq": hub.dispatcher.seq + 1 + i,
+                                                   "ticket": f"A{i + 1:03d}",
+                                                   "counter": counters[i % 7]})
+        assert time.monotonic() - started < 1.0
+        eventually(lambda: len(announcer.submitted) == 20, what="20 announcements")
+        frames = loop.frames
+        eventually(lambda: loop.frames > frames, what="frames after the burst")
+    finally:
+        stop.set()
+        loop.wake.set()
+        drawer.join(5)
+    assert [a.ticket for a in announcer.submitted] == [f"A{i:03d}" for i in range(1, 21)]
+    assert {n: counter_ticket(feed, n) for n in (1, 6)} == {1: "A015", 6: "A020"}
+    assert not drawer.is_alive()
