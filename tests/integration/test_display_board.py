@@ -238,3 +238,26 @@ def test_a_burst_of_twenty_calls_in_a_second_is_announced_in_order(hub, probe, f
     assert [a.ticket for a in announcer.submitted] == [f"A{i:03d}" for i in range(1, 21)]
     assert {n: counter_ticket(feed, n) for n in (1, 6)} == {1: "A015", 6: "A020"}
     assert not drawer.is_alive()
+
+
+def test_the_hub_stopping_shows_offline_and_a_new_hub_brings_it_back(tmp_path,
+                                                                     mosquitto_broker):
+    """Given an online display, when the hub stops (its retained hub/status says offline)
+    while the broker stays, then the display is offline; when a hub starts again on the
+    same database, the display is online again by itself."""
+    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
+                       http_port=0)
+    feed = BoardFeed(mqtt_url=mosquitto_broker.url(), site="van-lam", display_id="1",
+                     model=BoardModel(time.monotonic))
+    feed.start()
+    try:
+        with Hub(config, clock=ManualClock(), serve_http=False):
+            eventually(lambda: refreshed(feed).online and refreshed(feed).has_state,
+                       what="online with the first hub")
+        eventually(lambda: not refreshed(feed).online, what="offline once the hub stopped")
+        assert feed.runtime.broker_connected
+        with Hub(config, clock=ManualClock(), serve_http=False):
+            eventually(lambda: refreshed(feed).online, what="online with the second hub")
+            assert len(refreshed(feed).counters) == 6
+    finally:
+        feed.close()

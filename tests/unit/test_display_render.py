@@ -191,3 +191,24 @@ def test_a_counter_name_splits_into_its_title_and_what_it_serves(name, parts):
     from display.render import split_counter_name
 
     assert split_counter_name(name) == parts
+
+
+def test_the_logo_is_drawn_left_of_the_center_name(tmp_path):
+    """Given a red 200×100 logo file in the configuration, when the board is drawn, then
+    the header's left end is red (the logo, scaled to 96 px high) and the center name
+    starts right of it."""
+    from display.config import DisplaySection
+
+    logo = pygame.Surface((200, 100))
+    logo.fill((255, 0, 0))
+    pygame.image.save(logo, str(tmp_path / "logo.png"))
+    config = DisplayConfig(display=DisplaySection(logo=Path("logo.png")), base_dir=tmp_path)
+    surface = pygame.Surface((1920, 1080))
+    renderer = BoardRenderer(surface, config, TextCache(config.font_path(),
+                                                        config.font_path(bold=True)))
+    renderer.placed = []
+    renderer.draw(board_model().view(), NOW, 0.0)
+    assert renderer.logo.get_size() == (192, 96)
+    red, green, blue = surface.get_at((40, 60))[:3]
+    assert red >= 240 and green <= 10 and blue <= 10  # smoothscale rounds a little
+    assert placed_rect(renderer, config.display.center_name).left >= 28 + 192 + 20
