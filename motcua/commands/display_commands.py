@@ -91,7 +91,19 @@ def run_display(args: argparse.Namespace) -> int:
 
     from display.app import build_board, open_screen, wait_for_state  # after prepare_sdl
 
-    surface = open_screen(config, headless)
+    import pygame
+
+    try:
+        surface = open_screen(config, headless)
+    except pygame.error as exc:
+        if headless:
+            raise
+        # A DISPLAY that no X server answers (an SSH session, a stale variable): a board
+        # without a window still serves screenshots rather than dying.
+        log.warning("no window (%s): running headless", exc)
+        pygame.display.quit()
+        headless = prepare_sdl(True)
+        surface = open_screen(config, headless)
     loop = build_board(config, surface, announcer=create_announcer(config))
     loop.feed.start()
     section = config.display
@@ -110,14 +122,12 @@ def run_display(args: argparse.Namespace) -> int:
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: (stop.set(), loop.wake.set()))
-        print(f"motcua display {section.id}: {'headless' if headless else 'window'} "
-              f"{section.resolution}, MQTT root motcua/v1/{section.site}"
+        print(f"motcua display {section.id}: {section.resolution} on SDL video driver "
+              f"{pygame.display.get_driver()}, MQTT root motcua/v1/{section.site}"
               + (f", screenshot every {every:g} s to {shot_path}" if every > 0 else ""),
               flush=True)
         loop.run(stop, screenshot_every_s=every, screenshot_path=shot_path)
         return 0
     finally:
         loop.feed.close()
-        import pygame
-
         pygame.quit()
