@@ -90,3 +90,18 @@ def test_the_date_reads_in_vietnamese(day, text):
     """Given each day of a week, when the board's date is written, then it is the
     Vietnamese weekday name and dd/mm/yyyy."""
     assert vietnamese_date(day) == text
+
+
+def test_check_config_accepts_the_example_and_names_bad_keys(tmp_path, capsys):
+    """Given the example file and a file with a bad blink, when `motcua display
+    check-config` checks them, then the example is valid (exit 0, its id, site and
+    resolution printed) and the bad one exits 2 naming display.blink_s."""
+    from motcua.cli import main
+
+    assert main(["display", "check-config", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"{EXAMPLE}: hợp lệ / valid (display 1, site van-lam, 1920x1080)")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[display]\nblink_s = 0\n", encoding="utf-8")
+    assert main(["display", "check-config", str(bad)]) == 2
+    assert "display.blink_s" in capsys.readouterr().err

@@ -212,3 +212,14 @@ def test_the_logo_is_drawn_left_of_the_center_name(tmp_path):
     red, green, blue = surface.get_at((40, 60))[:3]
     assert red >= 240 and green <= 10 and blue <= 10  # smoothscale rounds a little
     assert placed_rect(renderer, config.display.center_name).left >= 28 + 192 + 20
+
+
+def test_a_recall_is_shown_as_a_recall_in_the_banner():
+    """Given A015 called again to counter 1 (recall 1), when the board is drawn, then the
+    banner reads "Xin mời số A015 đến Quầy 1 (Gọi lại)"."""
+    model = board_model()
+    model.accept_called({"epoch": "e1", "seq": 6, "ticket": "A015", "counter": 1,
+                         "service": "dat-dai", "recall": 1, "at": "2026-11-30T09:42:00+07:00"})
+    _, renderer = draw(model)
+    banner = [text for text, rect in renderer.placed if 120 < rect.centery < 340]
+    assert banner == ["Xin mời số", "A015", "đến", "Quầy 1", "(Gọi lại)"]
