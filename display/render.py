@@ -64,7 +64,9 @@ class BoardRenderer:
         self.config = config
         self.texts = texts
         self.width, self.height = surface.get_size()
-        self.u = self.height / 1080.0
+        # 1080p is the reference; a portrait or narrow screen scales by its width instead,
+        # so the header, banner and side panel still fit across it.
+        self.u = min(self.height / 1080.0, self.width / 1920.0)
         self.colours = {name: config.theme.rgb(name) for name in type(config.theme).model_fields}
         self.logo = self._load_logo(config)
         self._ticker_text = TICKER_GAP.join(line.strip() for line in config.display.notices
@@ -237,7 +239,7 @@ class BoardRenderer:
         number_colour = c["accent_text"] if lit else (c["closed"] if closed else c["number"])
         number = self.texts.fitted(counter.ticket or strings.text("no_ticket"),
                                    max(14, int(tile.height * 0.42)), number_colour,
-                                   tile.width - 2 * pad, bold=True)
+                                   tile.width - 2 * pad, bold=True, min_size=10)
         middle = tile.top + pad + name.get_height() + (tile.height - name.get_height()) // 2
         self._blit(number, number.get_rect(center=(tile.centerx, middle - pad)))
         status, status_colour = self._status(counter)
@@ -262,8 +264,8 @@ class BoardRenderer:
         row_h = self.px(42)
         x, right = area.left + pad, area.right - pad
         y = area.top + pad
-        title = self.texts.render(strings.text("waiting_title"), self.px(36), c["accent"],
-                                  bold=True)
+        title = self.texts.fitted(strings.text("waiting_title"), self.px(36), c["accent"],
+                                  right - x, bold=True)
         self._blit(title, (x, y))
         y += title.get_height() + self.px(10)
         recent_needed = self.px(64) + row_h * min(len(view.recent), 3)
@@ -280,8 +282,8 @@ class BoardRenderer:
         y += self.px(14)
         pygame.draw.line(self.surface, c["muted"], (x, y), (right, y), self.px(2))
         y += self.px(16)
-        title = self.texts.render(strings.text("recent_title"), self.px(36), c["accent"],
-                                  bold=True)
+        title = self.texts.fitted(strings.text("recent_title"), self.px(36), c["accent"],
+                                  right - x, bold=True)
         self._blit(title, (x, y))
         y += title.get_height() + self.px(10)
         for call in view.recent:
@@ -296,8 +298,10 @@ class BoardRenderer:
         counter = self.texts.render("→ " + strings.text("counter_number", counter=call.counter),
                                     self.px(32), c["text"])
         self._blit(ticket, (x, y + (row_h - ticket.get_height()) // 2))
-        self._blit(counter, (x + self.px(150), y + (row_h - counter.get_height()) // 2))
-        if call.at is not None:
+        counter_x = x + max(self.px(150), ticket.get_width() + self.px(16))
+        self._blit(counter, (counter_x, y + (row_h - counter.get_height()) // 2))
+        room = right - counter_x - counter.get_width() - self.px(16)
+        if call.at is not None and room >= self.px(80):  # the time goes first when narrow
             at = self.texts.render(call.at.strftime("%H:%M"), self.px(28), c["muted"])
             self._blit(at, (right - at.get_width(), y + (row_h - at.get_height()) // 2))
 

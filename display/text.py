@@ -73,7 +73,8 @@ class TextCache:
             surface = self.render(text, size, colour, bold)
             if surface.get_width() <= max_width or size <= min_size:
                 break
-            size = max(min_size, int(size * 0.9))
+            size = max(min_size, min(int(size * 0.9),
+                                     int(size * max_width / surface.get_width())))
         while surface.get_width() > max_width and len(text) > 1:
             text = text[:-2].rstrip() + "…"
             surface = self.render(text, size, colour, bold)

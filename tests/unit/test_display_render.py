@@ -223,3 +223,23 @@ def test_a_recall_is_shown_as_a_recall_in_the_banner():
     _, renderer = draw(model)
     banner = [text for text, rect in renderer.placed if 120 < rect.centery < 340]
     assert banner == ["Xin mời số", "A015", "đến", "Quầy 1", "(Gọi lại)"]
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1080, 1920), (3840, 2160)])
+@pytest.mark.parametrize("counters", [0, 1, 60])
+def test_any_screen_size_and_number_of_counters_draws(size, counters):
+    """Given a small, a portrait and a 4K screen, when boards of 0, 1 and 60 counters
+    (with long names) are drawn, offline, then every counter's number is drawn inside the
+    screen and nothing raises."""
+    model = BoardModel(lambda: 100.0)
+    model.update_retained({"epoch": "e", "seq": 1, "counters": [
+        {"counter": n, "name": f"Quầy {n} – Lao động – Thương binh và Xã hội, Chứng thực",
+         "status": "open", "ticket": f"E{n:03d}"} for n in range(1, counters + 1)],
+        "services": [{"code": "lao-dong", "name": "Lao động – Thương binh và Xã hội",
+                      "waiting": 1234567}], "recent": []})
+    surface, renderer = draw(model, size)
+    screen = surface.get_rect()
+    numbers = [rect for text, rect in renderer.placed
+               if text is not None and text.startswith("E") and text[1:].isdigit()]
+    assert len(numbers) == counters
+    assert all(screen.contains(rect) for rect in numbers)
