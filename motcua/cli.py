@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "motcua.commands.kiosk_commands",
     "motcua.commands.printer_commands",
     "motcua.commands.sounds_commands",
+    "motcua.commands.display_commands",
 )
 
 
