@@ -16,6 +16,7 @@ into the caller: a failing sink or a malformed ticket is logged and the queue go
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from motcua.contract import CALLED_EXPIRY_S
 from motcua.speech.sound import AnnouncementBuilder, ClipLibrary, Utterance
 
 from .audio import AudioSink, PlayReport
@@ -103,6 +105,28 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+#: The broker drops ``event/called`` after this (contract v1), plus a little network slack:
+#: a call arriving older than that, or stamped ahead of this clock, reveals a skewed clock.
+ARRIVAL_AGE_LIMIT = dt.timedelta(seconds=CALLED_EXPIRY_S + 5)
+FUTURE_SLACK = dt.timedelta(seconds=5)
+
+
+def trusted_time(call: CallAnnouncement, now: dt.datetime) -> CallAnnouncement:
+    """``call`` with a time its age can be measured from on this machine.
+
+    The hub's ``at`` is kept when it agrees with this clock; otherwise (a TV whose clock is
+    minutes off) the call is re-stamped with its arrival, so it is still announced and
+    still dropped if it then waits longer than ``max_age_s`` here. A naive time is UTC.
+    """
+    at = call.at if call.at.tzinfo else call.at.replace(tzinfo=dt.timezone.utc)
+    arrival_age = now - at
+    if -FUTURE_SLACK <= arrival_age <= ARRIVAL_AGE_LIMIT:
+        return call
+    log.warning("call %s is stamped %.0f s from this clock: is the clock off? timing it "
+                "from its arrival", call.label, arrival_age.total_seconds())
+    return dataclasses.replace(call, at=now)
+
+
 class Announcer:
     """Plays call announcements through ``sink``, one at a time, in order.
 
@@ -164,7 +188,7 @@ class Announcer:
             if self._closing or key in self._recent:
                 return False
             self._recent.append(key)
-            self._queue.append((call, time.monotonic()))
+            self._queue.append((trusted_time(call, self.clock()), time.monotonic()))
             self._condition.notify()
         return True
 

@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--screenshot-path", type=Path, metavar="FILE",
                         help="where --screenshot-every-s writes (default: "
                         "display.screenshot_path)")
+    parser.add_argument("--audio-out", type=Path, metavar="DIR",
+                        help="write each announcement as a WAV file in DIR instead of "
+                        "playing it (no sound card: a computer without speakers)")
     parser.set_defaults(handler=run_display)
     actions = parser.add_subparsers(dest="display_command", metavar="ACTION")
     check = actions.add_parser("check-config", help="kiểm tra tệp cấu hình (validate a file)")
@@ -65,13 +68,18 @@ def check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def create_announcer(config):
-    """The voice for this display, or None (calls are then only shown and logged).
+def create_announcer(config, audio_out: Path | None = None):
+    """The clip-based voice of :mod:`display.announcer` from the ``[announcer]`` table, or
+    None when it says ``enabled = false``; ``audio_out`` writes WAV files instead of
+    playing.
 
-    The lead wires the clip-based announcer of :mod:`display.announcer` in here, built
-    from ``config.announcer`` (a free-form table for now).
+    Raises:
+        ValueError: a bad ``announcer.*`` value, naming the key.
     """
-    return None
+    from display.announcer import announcer_from_config
+
+    return announcer_from_config(config.announcer, base_dir=config.base_dir,
+                                 audio_out=audio_out)
 
 
 def run_display(args: argparse.Namespace) -> int:
@@ -85,6 +93,13 @@ def run_display(args: argparse.Namespace) -> int:
     except DisplayConfigError as exc:
         log.error("configuration: %s", exc)
         return 2
+    announcer = None
+    if args.screenshot is None:  # a single frame speaks nothing
+        try:
+            announcer = create_announcer(config, args.audio_out)
+        except ValueError as exc:
+            log.error("configuration: %s", exc)
+            return 2
     if args.window:
         config.display.fullscreen = False
     headless = prepare_sdl(True if (args.headless or args.screenshot) else None)
@@ -104,7 +119,7 @@ def run_display(args: argparse.Namespace) -> int:
         pygame.display.quit()
         headless = prepare_sdl(True)
         surface = open_screen(config, headless)
-    loop = build_board(config, surface, announcer=create_announcer(config))
+    loop = build_board(config, surface, announcer=announcer)
     loop.feed.start()
     section = config.display
     try:
@@ -130,4 +145,6 @@ def run_display(args: argparse.Namespace) -> int:
         return 0
     finally:
         loop.feed.close()
+        if announcer is not None:
+            announcer.close()
         pygame.quit()

@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from display.sdl import has_screen
 from motcua.broker import (
     MONITOR_USER,
     BrokerProvisioningError,
@@ -21,7 +22,13 @@ from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
 from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned, provision
-from motcua.up.launch import start_broker, start_hub, start_kiosk, virtual_counter_argv
+from motcua.up.launch import (
+    start_broker,
+    start_display,
+    start_hub,
+    start_kiosk,
+    virtual_counter_argv,
+)
 from motcua.up.leftovers import PortBusy, clear_leftovers, require_free_ports
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,8 @@ MESSAGES = {
     "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
     "kiosk": ("Ki-ốt lấy số (mở trong trình duyệt): {url}", "Kiosk (open in a browser): {url}"),
     "tickets": ("Phiếu đã in (máy in giả lập): {path}", "Printed tickets (dummy printer): {path}"),
+    "board": ("Màn hình gọi số (ảnh chụp mới nhất): {path}", "Lobby board (latest frame): {path}"),
+    "voice": ("Lời gọi số (tệp WAV): {path}", "Call-outs (WAV files): {path}"),
     "stop": ("Ctrl-C để dừng tất cả", "Ctrl-C stops everything"),
     "port_busy": (
         "Cổng {port} đang bị chương trình khác dùng; chọn cổng khác (--mqtt-port/--http-port) "
@@ -81,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
-                 kiosk_port: int, tickets: Path) -> list[str]:
+                 kiosk_port: int, var: Path) -> list[str]:
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
@@ -102,7 +111,9 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
     return [
         _say("ready"),
         "  " + _say("kiosk", url=f"http://{HOST}:{kiosk_port}/"),
-        "  " + _say("tickets", path=tickets),
+        "  " + _say("tickets", path=var / "tickets"),
+        "  " + _say("board", path=var / "display.png"),
+        "  " + _say("voice", path=var / "announcements"),
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
@@ -133,8 +144,9 @@ def run_up(args: argparse.Namespace) -> int:
         start_broker(supervisor, provisioned.files, args.mqtt_port)
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
         start_kiosk(supervisor, provisioned, args.mqtt_port, args.http_port, args.kiosk_port)
+        start_display(supervisor, provisioned, args.mqtt_port, has_screen())
         print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port,
-                                      args.kiosk_port, layout.var / "tickets")), flush=True)
+                                      args.kiosk_port, layout.var)), flush=True)
         counter = None
         if not args.no_counter and sys.stdin.isatty():
             counter = supervisor.spawn(

@@ -15,6 +15,8 @@ from motcua.broker import BrokerFiles, Devices, init_broker, load_credentials
 from motcua.site_config import example_config_path, load_site_config
 
 HOST = "127.0.0.1"
+#: The repository's example display file: the demo board uses it as it is.
+REPO_DISPLAY_CONFIG = Path(__file__).resolve().parents[2] / "display" / "display.example.toml"
 DEMO_KIOSK = "1"
 DEMO_DISPLAY = "1"
 DEMO_DEVICES = Devices(counters=tuple(range(1, 7)), kiosks=(DEMO_KIOSK,), displays=(DEMO_DISPLAY,))

@@ -6,15 +6,18 @@ import datetime as dt
 import sys
 import urllib.request
 
-from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles, kiosk_user
+from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles, display_user, kiosk_user
 from motcua.up.children import Child, Supervisor, find_mosquitto
-from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned
+from motcua.up.demo import DEMO_DISPLAY, DEMO_KIOSK, HOST, DemoLayout, Provisioned
 from motcua.up.hub_watch import HubStatusWatch
 from motcua.up.leftovers import port_accepts
 
 BROKER_READY_S = 10
 HUB_READY_S = 30
 KIOSK_READY_S = 30
+DISPLAY_READY_S = 30
+#: Seconds between two screenshots of a headless demo board (each costs ~0.1 s of CPU).
+DISPLAY_SCREENSHOT_EVERY_S = 5
 
 
 def start_broker(supervisor: Supervisor, files: BrokerFiles, port: int) -> Child:
@@ -116,3 +119,32 @@ profile = "generic-80mm"
 transport = "dummy"
 output_dir = "{tickets}"
 """
+
+
+def display_argv(layout: DemoLayout, with_window: bool) -> list[str]:
+    """``motcua display`` for the demo: a window when there is a screen, else headless
+    with a fresh ``var/display.png``; the calls are spoken into ``var/announcements``."""
+    from motcua.up.demo import REPO_DISPLAY_CONFIG
+
+    argv = [sys.executable, "-m", "motcua.cli", "display", "--config", str(REPO_DISPLAY_CONFIG),
+            "--audio-out", str(layout.var / "announcements"),
+            "--screenshot-every-s", str(DISPLAY_SCREENSHOT_EVERY_S),
+            "--screenshot-path", str(layout.var / "display.png")]
+    return argv + (["--window"] if with_window else ["--headless"])
+
+
+def start_display(supervisor: Supervisor, provisioned: Provisioned, mqtt_port: int,
+                  with_window: bool) -> Child:
+    """Start display 1; ready once it wrote its first screenshot."""
+    layout = supervisor.layout
+    screenshot = layout.var / "display.png"
+    screenshot.unlink(missing_ok=True)
+    env = {
+        "MOTCUA_DISPLAY_ID": DEMO_DISPLAY,
+        "MOTCUA_SITE": provisioned.site_id,
+        "MOTCUA_MQTT_URL": provisioned.mqtt_url(display_user(DEMO_DISPLAY), mqtt_port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    child = supervisor.spawn("display", display_argv(layout, with_window), env)
+    supervisor.wait_until(screenshot.exists, "display (var/display.png)", DISPLAY_READY_S)
+    return child

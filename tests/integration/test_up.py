@@ -43,7 +43,8 @@ def private_clone():
     top.chmod(0o700)
     clone = top / "motcua"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in ("motcua", "broker_config", "counter_panel", "kiosk", "printer_profiles"):
+    for package in ("motcua", "broker_config", "counter_panel", "kiosk", "printer_profiles",
+                    "display", "sounds"):
         shutil.copytree(PROJECT / package, clone / package, ignore=ignore)
     yield clone
     shutil.rmtree(top, ignore_errors=True)
@@ -119,8 +120,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
     """Given `motcua up --no-counter` on free ports with stdin closed,
     when a citizen taps đất đai on the demo kiosk's page and counter 1 opens and calls next,
     then the kiosk answers A001 and its dummy printer wrote var/tickets/A001.bin and .png,
-    the counter gets A001 called, a new display subscriber sees counter 1 showing A001 on
-    the board, and SIGINT stops everything with exit 0."""
+    the counter gets A001 called, the demo display speaks it into var/announcements, a new
+    subscriber sees counter 1 showing A001 on the board, and SIGINT stops everything."""
     _require_mosquitto()
     mqtt_port, http_port, kiosk_port = free_port(), free_port(), free_port()
     process = start_up(PROJECT, "--var", str(var_dir), "--mqtt-port", str(mqtt_port),
@@ -132,7 +133,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
         assert any("around the clock" in line for line in output)
         assert any(f"http://127.0.0.1:{kiosk_port}/" in line for line in output)
         pids = child_pids(var_dir)
-        assert set(pids) == {"mosquitto", "hub", "kiosk"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk", "display"}
+        assert (var_dir / "display.png").read_bytes().startswith(b"\x89PNG")
         passwords = load_credentials(var_dir / "broker" / "credentials.toml")
 
         def device(user: str) -> MqttProbe:
@@ -155,7 +157,12 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
         called = counter.request(f"{ROOT}/counter/1/cmd", {"action": "call_next"})
         assert (called["ticket"]["number"], called["ticket"]["status"]) == ("A001", "called")
 
-        display = device("display1")
+        deadline = time.monotonic() + 20
+        while not list((var_dir / "announcements").glob("*.wav")):
+            assert time.monotonic() < deadline, "the demo display spoke no WAV for A001"
+            time.sleep(0.2)
+
+        display = device("monitor")
         display.subscribe(f"{ROOT}/board")
         board = json.loads(display.wait_for(
             f"{ROOT}/board", 5,
@@ -191,7 +198,7 @@ def test_up_starts_from_a_clone_the_broker_user_cannot_enter(private_clone):
     try:
         wait_for_line(process, READY, 40)
         pids = child_pids(var)
-        assert set(pids) == {"mosquitto", "hub", "kiosk"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk", "display"}
         broker_dir = broker_config_of(pids["mosquitto"]).parent
         assert broker_dir.name.startswith("motcua-broker-")
         assert private_clone not in broker_dir.parents

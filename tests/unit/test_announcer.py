@@ -336,14 +336,15 @@ def test_announcer_from_config_refuses_bad_keys(tmp_path: Path) -> None:
 
 def test_a_naive_call_time_is_taken_as_utc(builder) -> None:
     """Given a call whose time has no timezone, when announced, then it is taken as UTC:
-    played when fresh, dropped when 2 minutes old."""
+    played when fresh, dropped when 30 s old with max_age_s 20."""
     clock = FakeClock()
     sink = RecordingSink(clock, seconds_per_play=1)
     events: list[AnnouncerEvent] = []
     naive = T0.replace(tzinfo=None)
-    with Announcer(sink, builder=builder, clock=clock, on_event=events.append) as announcer:
+    with Announcer(sink, builder=builder, clock=clock, max_age_s=20,
+                   on_event=events.append) as announcer:
         announcer.submit(call("A001", at=naive))
-        announcer.submit(call("A002", at=naive - dt.timedelta(minutes=2)))
+        announcer.submit(call("A002", at=naive - dt.timedelta(seconds=30)))
         announcer.wait_idle(10)
     assert [(event.kind, event.call.ticket) for event in events] == [
         ("played", "A001"), ("dropped", "A002")]
@@ -369,3 +370,19 @@ def test_wav_sink_keeps_only_the_newest_files(builder, tmp_path: Path) -> None:
         sink.play(utterance, label=f"A00{number}-q1")
     assert [path.name.split("-", 2)[2] for path in sorted(tmp_path.glob("*.wav"))] == [
         "0003-A003-q1.wav", "0004-A004-q1.wav", "0005-A005-q1.wav"]
+
+
+def test_a_display_clock_minutes_off_still_announces_every_call(builder) -> None:
+    """Given a TV whose clock runs 5 minutes ahead of the hub (and one 5 minutes behind),
+    when calls stamped by the hub arrive, then they are announced, timed from their
+    arrival, instead of all being dropped as stale (or kept forever)."""
+    clock = FakeClock()
+    sink = RecordingSink(clock, seconds_per_play=1)
+    events: list[AnnouncerEvent] = []
+    with Announcer(sink, builder=builder, clock=clock, max_age_s=45,
+                   on_event=events.append) as announcer:
+        announcer.submit(call("A001", at=T0 - dt.timedelta(minutes=5)))
+        announcer.submit(call("A002", at=T0 + dt.timedelta(minutes=5)))
+        announcer.wait_idle(10)
+    assert [(event.kind, event.call.ticket) for event in events] == [
+        ("played", "A001"), ("played", "A002")]
