@@ -6,8 +6,9 @@ import argparse
 import logging
 
 from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
-from motcua.store import create_database_engine, upgrade
-from motcua.store.migrate import current_revision
+
+# The store (SQLAlchemy, Alembic) is imported by the handlers: every process, devices
+# included, builds this parser, and a kiosk must not carry the database code it never uses.
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _engine(args: argparse.Namespace):
+    from motcua.store import create_database_engine
+
     try:
         config = load_hub_config(args.config)
     except HubConfigError as exc:
@@ -36,6 +39,9 @@ def _engine(args: argparse.Namespace):
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from motcua.store import upgrade
+    from motcua.store.migrate import current_revision
+
     engine = _engine(args)
     upgrade(engine)
     print(f"database at revision {current_revision(engine)}")
@@ -43,6 +49,8 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from motcua.store.migrate import current_revision
+
     revision = current_revision(_engine(args))
     print(f"database at revision {revision or 'none (empty database)'}")
     return 0 if revision else 1

@@ -11,10 +11,11 @@ import argparse
 import sys
 
 from motcua.contract import DEVICE_KINDS
-from motcua.devices import add_device, check_device, list_devices
 from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
 from motcua.site_config import SiteConfigError
-from motcua.store import create_database_engine, upgrade
+
+# The device registry and the store (SQLAlchemy) are imported by the handlers: every
+# process builds this parser, and a kiosk must not carry database code it never uses.
 
 #: What people read on stderr, Vietnamese first.
 TOKEN_NOTE = (
@@ -52,6 +53,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _open(args: argparse.Namespace):
     """The engine (migrated, so a fresh install can add devices before the first start)
     and the site id from the hub configuration."""
+    from motcua.store import create_database_engine, upgrade
+
     try:
         config = load_hub_config(args.config)
         site_id = config.site_setup().site_id
@@ -65,6 +68,8 @@ def _open(args: argparse.Namespace):
 
 
 def _add(args: argparse.Namespace) -> int:
+    from motcua.devices import add_device, check_device
+
     try:
         check_device(args.kind, args.device_id)
     except ValueError as exc:
@@ -77,6 +82,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from motcua.devices import list_devices
+
     engine, site_id = _open(args)
     devices = list_devices(engine, site_id)
     if not devices:

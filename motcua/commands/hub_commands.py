@@ -9,7 +9,6 @@ import threading
 
 from motcua.bus import BusAuthError, BusError
 from motcua.hub_config import HubConfigError, load_hub_config
-from motcua.store import HubLockHeld
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_hub(args: argparse.Namespace) -> int:
     from motcua.hub import Hub
+    from motcua.store import HubLockHeld
 
     try:
         config = load_hub_config(args.config)

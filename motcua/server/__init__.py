@@ -10,36 +10,24 @@ they like. :func:`motcua.server.serve.serve` runs it under waitress. Besides ``/
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from flask import Flask
-
-from .api import api
-from .errors import register_error_handlers
-from .health import health
-from .live import install_live
-from .runtime import EXTENSION_KEY, HubRuntime
-from .serve import MAX_BODY_BYTES
-from .ticket_page import ticket_page
+from typing import TYPE_CHECKING
 
 __all__ = ["HubRuntime", "create_app"]
 
+if TYPE_CHECKING:
+    from .app import create_app
+    from .runtime import HubRuntime
 
-def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> Flask:
-    """Return the hub's Flask app serving ``runtime``; ``config`` overrides Flask settings."""
-    app = Flask(__name__)
-    # A kiosk's request body is tiny; the limit matches the MQTT command limit, and the
-    # one waitress applies before the app runs (serve.MAX_BODY_BYTES).
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.config.update(config or {})
-    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
-    app.json.sort_keys = False  # keep the contract's field order
-    app.extensions[EXTENSION_KEY] = runtime
-    # Live pages wake on the dispatcher's commits (one notify per batch, see live.py);
-    # a placeholder runtime without one (server-limit tests) gets a feed that never wakes.
-    install_live(app, getattr(runtime, "dispatcher", None))
-    register_error_handlers(app)
-    app.register_blueprint(api)
-    app.register_blueprint(health)
-    app.register_blueprint(ticket_page)
-    return app
+
+def __getattr__(name: str):
+    # Lazy: a device process (the kiosk) serves its own pages with .serve and must not
+    # load the hub's API, store and SQLAlchemy (~30 MB) to do it.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name == "HubRuntime":
+        from .runtime import HubRuntime
+
+        return HubRuntime
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
