@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "motcua.commands.up_commands",
     "motcua.commands.device_commands",
     "motcua.commands.kiosk_commands",
+    "motcua.commands.counter_commands",
 )
 
 

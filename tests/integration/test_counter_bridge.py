@@ -1,0 +1,271 @@
+"""The counter bridge end to end: a simulated box and sign on a pty, the bridge, a real
+Mosquitto and the real hub. Only the box is simulated (the hardware edge)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from counter_panel.bridge import CounterBridge
+from counter_panel.config import load_counter_config
+from counter_panel.protocol import encode_frame, key_frame
+from counter_panel.simulator import SimulatedBus
+from motcua.hub import Hub
+from motcua.hub_config import HubConfig
+from tests.support.mqtt_probe import MqttProbe
+from tests.support.sites import ManualClock
+
+ROOT = "motcua/v1/van-lam"
+ADDRESS = 7  # box address 07 serves counter 1 (Đất đai, prefix A)
+CLERK_CODE, CLERK = "1234", "Nguyễn Thị Lan"
+
+
+def bridge_file(tmp_path, broker_url: str, link, *, expiry_s: float = 30) -> object:
+    path = tmp_path / "counter.toml"
+    path.write_text(f"""
+[bridge]
+id = "test-bus"
+mqtt_url = "{broker_url}"
+command_expiry_s = {expiry_s}
+
+[bus]
+serial = "{link}"
+heartbeat_s = 0.5
+
+[[counters]]
+address = {ADDRESS}
+counter = 1
+
+[clerks]
+"{CLERK_CODE}" = "{CLERK}"
+""", encoding="utf-8")
+    return load_counter_config(path, environ={})
+
+
+@pytest.fixture
+def hub(tmp_path, mosquitto_broker):
+    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
+                       http_port=0)
+    with Hub(config, clock=ManualClock(), serve_http=False) as running:
+        yield running
+
+
+@pytest.fixture
+def probe(mosquitto_broker):
+    device = MqttProbe(mosquitto_broker.url())
+    device.subscribe(f"{ROOT}/#")
+    yield device
+    device.close()
+
+
+@pytest.fixture
+def box(tmp_path):
+    with SimulatedBus([ADDRESS], link=tmp_path / "bus" / "sim") as simulated:
+        yield simulated
+
+
+@pytest.fixture
+def bridge(tmp_path, mosquitto_broker, box):
+    with CounterBridge(bridge_file(tmp_path, mosquitto_broker.url(), box.link)) as running:
+        yield running
+
+
+def issue(probe: MqttProbe, service: str = "dat-dai") -> str:
+    reply = probe.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": service})
+    assert reply["ok"], reply
+    return reply["ticket"]["number"]
+
+
+def shows(number: str, mode: str = "blink"):
+    return lambda view: (view.mode, view.text) == (mode, number)
+
+
+def commands_seen(probe: MqttProbe, action: str, window_s: float) -> list[dict]:
+    """Every command with ``action`` on counter 1's cmd topic seen within ``window_s``."""
+    seen, deadline = [], time.monotonic() + window_s
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            message = probe.messages.get(timeout=remaining)
+        except Exception:
+            break
+        if message.topic == f"{ROOT}/counter/1/cmd":
+            body = json.loads(message.payload)
+            if body.get("action") == action:
+                seen.append(body)
+    return seen
+
+
+def login_and_wait_open(box: SimulatedBus, bridge: CounterBridge) -> None:
+    box.wait_for(lambda view: view.mode == "clear", timeout=10)  # online, counter closed
+    box.press("LOGIN", CLERK_CODE)
+    state_is_open(bridge)
+
+
+def state_is_open(bridge: CounterBridge, timeout: float = 5.0) -> None:
+    station = bridge.station(1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = station.runtime.cache.get(f"{ROOT}/counter/1/state") or {}
+        if state.get("status") == "open" and state.get("clerk") == CLERK:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"counter 1 not open for {CLERK}: {state}")
+
+
+def test_login_and_next_on_the_box_show_the_called_number_on_its_sign(hub, probe, box, bridge):
+    """Given a waiting ticket A001 and a box at address 07 bridged to counter 1, when the
+    clerk types their login code and presses NEXT, then the counter opens for that clerk
+    (by name), A001 is called at counter 1 and the sign blinks A001; START makes it steady."""
+    assert issue(probe) == "A001"
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    view = box.wait_for(shows("A001"), timeout=5)
+    assert view.describe() == "A001 (nhấp nháy)"
+    called = probe.wait_for(f"{ROOT}/event/called")
+    assert (json.loads(called.payload)["ticket"], json.loads(called.payload)["counter"]) == (
+        "A001", 1)
+    box.press("START")
+    box.wait_for(shows("A001", "show"))
+
+
+def test_a_bounce_of_next_calls_one_ticket(hub, probe, box, bridge):
+    """Given two waiting tickets and an open counter, when NEXT bounces (two frames 50 ms
+    apart, well inside the 300 ms window), then one call_next command is published, A001
+    is called and A002 still waits."""
+    assert [issue(probe), issue(probe)] == ["A001", "A002"]
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    time.sleep(0.05)
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+    assert len(commands_seen(probe, "call_next", 1.0)) == 1
+    assert bridge.station(1).sent.count("call_next") == 1
+    state = bridge.station(1).runtime.cache.get(f"{ROOT}/counter/1/state")
+    assert state["ticket"]["number"] == "A001"
+    assert probe.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": "dat-dai"})[
+        "ticket"]["waiting_ahead"] == 1  # A002 is still ahead of the new A003
+
+
+def test_a_garbage_line_is_logged_and_nothing_is_sent(hub, probe, box, bridge, caplog):
+    """Given a bridged box, when the bus carries garbage, a bad checksum, an overlong line
+    and a frame from an unknown address, then each is dropped with a log line, no command
+    is published, and a real NEXT afterwards still works."""
+    assert issue(probe) == "A001"
+    login_and_wait_open(box, bridge)
+    caplog.set_level(logging.WARNING, logger="counter_panel.serial_link")
+    dropped_before = bridge.link.dropped_lines
+    box.send_raw(b"\x00\xff garbage\r\n")
+    box.send_raw(b"<07 050 KEY NEXT*00\r\n")            # bad checksum
+    box.send_raw(b"<" + b"7" * 100 + b"\r\n")           # overlong
+    box.send_raw(encode_frame(key_frame(42, 51, "NEXT")))  # 42 is not on this bus
+    assert commands_seen(probe, "call_next", 1.0) == []
+    assert bridge.link.dropped_lines - dropped_before == 4
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "bad checksum '00', expected 42" in messages
+    assert "overlong" in messages and "unknown address 42" in messages
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+
+
+def test_a_broker_restart_shows_offline_then_the_current_number_and_runs_nothing_twice(
+        hub, probe, box, bridge, mosquitto_broker):
+    """Given A001 called at counter 1, when the broker restarts, then the sign shows the
+    offline mark while it is down and A001 again once the bridge resyncs; a NEXT pressed
+    just after calls A002 once, and A001 was called once in all."""
+    assert [issue(probe), issue(probe)] == ["A001", "A002"]
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+    probe.close()
+    mosquitto_broker.stop()
+    box.wait_for(lambda view: view.mode == "offline", timeout=10)
+    mosquitto_broker.start()
+    box.wait_for(shows("A001"), timeout=20)
+    watcher = MqttProbe(mosquitto_broker.url())
+    try:
+        watcher.subscribe(f"{ROOT}/#")
+        box.press("NEXT")
+        box.wait_for(shows("A002"), timeout=10)
+        calls = [json.loads(watcher.wait_for(f"{ROOT}/event/called").payload)["ticket"]]
+        assert calls == ["A002"]
+    finally:
+        watcher.close()
+    assert bridge.station(1).sent == ["open", "call_next", "call_next"]
+    assert hub_called_tickets(hub) == ["A001", "A002"]
+
+
+def hub_called_tickets(hub: Hub) -> list[str]:
+    from sqlalchemy import select
+
+    from motcua.store.schema import ticket, ticket_event
+
+    with hub.store.engine.connect() as connection:
+        rows = connection.execute(
+            select(ticket.c.number).join(ticket_event, ticket_event.c.ticket_id == ticket.c.id)
+            .where(ticket_event.c.kind == "ticket_called").order_by(ticket_event.c.seq)).all()
+    return [row.number for row in rows]
+
+
+def test_a_pulled_cable_is_reopened_without_a_restart(hub, probe, box, bridge):
+    """Given a bridged box showing A001, when its pty is closed and a new one plugged in
+    under the same path, then the bridge reopens it by itself, the box gets A001 back on
+    its sign, and NEXT calls A002."""
+    assert [issue(probe), issue(probe)] == ["A001", "A002"]
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+    box.unplug()
+    time.sleep(0.5)
+    for address_box in box.boxes.values():  # a fresh box after the power cut
+        address_box.view.mode, address_box.view.text = "clear", ""
+    box.plug()
+    box.wait_for(shows("A001"), timeout=10)
+    box.press("NEXT")
+    box.wait_for(shows("A002"), timeout=5)
+
+
+def test_the_rating_pad_lights_after_finish_and_rates_that_ticket_once(hub, probe, box, bridge):
+    """Given A001 served at counter 1 by the clerk, when the clerk presses FINISH, then the
+    pad lights; a citizen's RATE 3 is sent as rate score 3, the pad goes dark, and a second
+    RATE sends nothing."""
+    assert issue(probe) == "A001"
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+    box.press("FINISH")
+    view = box.wait_for(lambda v: v.pad_lit and v.mode == "clear")
+    assert "3 rất hài lòng" in view.describe()
+    box.press("RATE", "3")
+    box.wait_for(lambda v: not v.pad_lit)
+    time.sleep(0.4)
+    box.press("RATE", "2")
+    time.sleep(0.5)
+    assert bridge.station(1).sent == ["open", "call_next", "finish", "rate"]
+    assert hub_ratings(hub) == [("A001", 3, 1, CLERK)]
+
+
+def hub_ratings(hub: Hub) -> list[tuple]:
+    from sqlalchemy import select
+
+    from motcua.store.schema import ticket, ticket_event
+
+    with hub.store.engine.connect() as connection:
+        rows = connection.execute(
+            select(ticket.c.number, ticket.c.rating, ticket_event.c.counter, ticket_event.c.clerk)
+            .join(ticket_event, ticket_event.c.ticket_id == ticket.c.id)
+            .where(ticket_event.c.kind == "ticket_rated")).all()
+    return [tuple(row) for row in rows]
+
+
+def test_an_unknown_login_code_shows_the_refused_mark_and_sends_nothing(hub, probe, box, bridge):
+    """Given a bridged box, when a login code that no clerk has is typed, then the sign
+    shows the refused mark, no open command is sent, and the sign clears again after."""
+    box.wait_for(lambda view: view.mode == "clear", timeout=10)
+    box.press("LOGIN", "9999")
+    box.wait_for(lambda view: view.mode == "refused")
+    assert commands_seen(probe, "open", 0.5) == []
+    assert bridge.station(1).sent == []
+    box.wait_for(lambda view: view.mode == "clear", timeout=5)
