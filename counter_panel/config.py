@@ -90,6 +90,14 @@ class KeypadSection(_Section):
     keys: dict[str, str] = Field(default_factory=dict,
                                  description="evdev key name -> box key (empty: the default map)")
 
+    @field_validator("keys")
+    @classmethod
+    def _targets(cls, keys: dict[str, str]) -> dict[str, str]:
+        from counter_panel.keypad import keymap_with
+
+        keymap_with(keys)  # raises naming the bad keys
+        return keys
+
 
 class CounterConfig(_Section):
     """The whole file."""
@@ -117,6 +125,8 @@ class CounterConfig(_Section):
     def _unique(self) -> CounterConfig:
         addresses = [c.address for c in self.counters]
         numbers = [c.counter for c in self.counters]
+        if self.keypad is not None:
+            numbers.append(self.keypad.counter)
         if len(set(addresses)) != len(addresses):
             raise ValueError("counters: an address is used twice")
         if len(set(numbers)) != len(numbers):
@@ -131,7 +141,7 @@ class CounterConfig(_Section):
         path = self.bridge.credentials
         if path is None or path.is_absolute():
             return path
-        return self.base_dir / path
+        return (self.base_dir / path).resolve()
 
 
 def load_counter_config(path: str | os.PathLike | None = None,

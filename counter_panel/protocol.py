@@ -271,6 +271,10 @@ class SignCommand:
     verb: Verb
     text: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.verb in (Verb.SHOW, Verb.BLINK) and not SIGN_TEXT.fullmatch(self.text or ""):
+            raise FrameError(f"a sign cannot show {self.text!r}")
+
     def frame(self, address: int, seq: int) -> Frame:
         return Frame(TO_BOX, address, seq, self.verb, (self.text,) if self.text else ())
 

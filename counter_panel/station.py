@@ -58,6 +58,22 @@ class SignPort(Protocol):
     def box_online(self, address: int) -> bool: ...
 
 
+class NoSign:
+    """The sign port of a keypad counter that has no sign: refusals are only logged."""
+
+    def set_sign(self, address: int, command: SignCommand) -> None:
+        log.debug("keypad counter: sign would show %s", command)
+
+    def flash_sign(self, address: int, command: SignCommand) -> None:
+        log.info("keypad counter: %s", command.verb.value)
+
+    def set_pad(self, address: int, lit: bool) -> None:
+        pass
+
+    def box_online(self, address: int) -> bool:
+        return True
+
+
 class Debouncer:
     """A press of the same key within ``window_s`` of the last accepted one is dropped."""
 

@@ -88,12 +88,22 @@ def run_bridge(args: argparse.Namespace) -> int:
     except BridgeError as exc:
         log.error("%s", exc)
         return 2
-    with bridge:
-        print(f"motcua counter {config.bridge.id}: bus {config.bus.serial}, counters "
-              f"{', '.join(str(c.counter) for c in config.counters)}, MQTT root "
-              f"motcua/v1/{config.bridge.site}", flush=True)
+    from counter_panel.keypad import KeypadUnavailable
+
+    try:
+        bridge.start()
+    except KeypadUnavailable as exc:
+        log.error("%s", exc)
+        bridge.close()
+        return 2
+    print(f"motcua counter {config.bridge.id}: bus {config.bus.serial}, counters "
+          f"{', '.join(str(c.counter) for c in config.counters)}, MQTT root "
+          f"motcua/v1/{config.bridge.site}", flush=True)
+    try:
         _wait_for_signal()
+    finally:
         log.info("stopping")
+        bridge.close()
     return 0
 
 
