@@ -158,14 +158,20 @@ class BusLink:
     # ------------------------------------------------------------ the link's thread
 
     def _run(self) -> None:
-        backoff = REOPEN_MIN_S
+        backoff, next_open = REOPEN_MIN_S, 0.0
         while not self._stop.is_set():
             if self._port is None:
-                if not self._reopen():
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, REOPEN_MAX_S)
+                now = self._clock()
+                if now >= next_open:
+                    if self._reopen():
+                        backoff = REOPEN_MIN_S
+                    else:
+                        next_open = now + backoff
+                        backoff = min(backoff * 2, REOPEN_MAX_S)
+                if self._port is None:
+                    self._tick()  # the heartbeat still notices the boxes going silent
+                    self._stop.wait(0.05)
                     continue
-                backoff = REOPEN_MIN_S
             try:
                 data = self._port.read(max(1, getattr(self._port, "in_waiting", 0) or 1))
             except (OSError, ValueError, TypeError) as error:  # SerialException is an OSError
