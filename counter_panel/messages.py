@@ -11,7 +11,7 @@ MESSAGES = {
     "pad_on": ("bàn phím đánh giá sáng: 3 rất hài lòng · 2 hài lòng · 1 không hài lòng",
                "rating pad lit: 3 very satisfied · 2 satisfied · 1 unsatisfied"),
     "pad_off": ("bàn phím đánh giá tắt", "rating pad off"),
-    "sign_line": ("Quầy @{address:02d} │ {text}", "Box @{address:02d} │ {text}"),
+    "sign_line": ("Quầy @{address:02d} │ {vi}", "Box @{address:02d} │ {en}"),
     "bus_ready": ("Hộp phím mô phỏng trên {path} (địa chỉ {addresses})",
                   "Simulated box on {path} (addresses {addresses})"),
     "help": ("Phím: NEXT RECALL START FINISH NOSHOW HOLD PAUSE CLOSE, TRANSFER n, LOGIN mã, "
@@ -28,5 +28,6 @@ def say(message: str, **params: object) -> str:
     return f"{vietnamese.format(**params)} / {english.format(**params)}"
 
 
-def vietnamese(message: str, **params: object) -> str:
-    return MESSAGES[message][0].format(**params)
+def text(message: str, language: str = "vi", **params: object) -> str:
+    """``message`` in one language (``vi`` or ``en``)."""
+    return MESSAGES[message][0 if language == "vi" else 1].format(**params)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counter_panel.messages import vietnamese
+from counter_panel.messages import text
 from counter_panel.protocol import (
     BUTTON_KEYS,
     TO_HOST,
@@ -59,13 +59,13 @@ class SignView:
     pad_lit: bool = False
     changed_at: float = 0.0
 
-    def describe(self) -> str:
-        """One line in Vietnamese, as a person would read the sign."""
+    def describe(self, language: str = "vi") -> str:
+        """One line (Vietnamese by default, ``en`` for English), as a person reads the sign."""
         if self.mode in ("show", "blink"):
-            line = vietnamese(f"sign_{self.mode}", number=self.text)
+            line = text(f"sign_{self.mode}", language, number=self.text)
         else:
-            line = vietnamese(f"sign_{self.mode}")
-        return line + (" · " + vietnamese("pad_on") if self.pad_lit else "")
+            line = text(f"sign_{self.mode}", language)
+        return line + (" · " + text("pad_on", language) if self.pad_lit else "")
 
 
 @dataclass

@@ -127,7 +127,8 @@ def run_simulator(args: argparse.Namespace) -> int:
         return 2
 
     def show(address, view) -> None:
-        print(say("sign_line", address=address, text=view.describe()), flush=True)
+        print(say("sign_line", address=address, vi=view.describe(), en=view.describe("en")),
+              flush=True)
 
     bus = SimulatedBus(addresses, link=args.link, on_sign=show)
     bridge = None

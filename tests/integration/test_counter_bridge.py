@@ -269,3 +269,29 @@ def test_an_unknown_login_code_shows_the_refused_mark_and_sends_nothing(hub, pro
     assert commands_seen(probe, "open", 0.5) == []
     assert bridge.station(1).sent == []
     box.wait_for(lambda view: view.mode == "clear", timeout=5)
+
+
+def test_the_simulate_command_plays_a_script_through_its_own_bridge(hub, probe, tmp_path,
+                                                                     mosquitto_broker):
+    """Given a waiting A001 and a bridge file, when `motcua counter simulate --config FILE
+    --script "LOGIN 1234; NEXT; ..."` runs, then it prints the sign blinking A001, steady
+    after START, blank with the rating pad lit after FINISH, in Vietnamese then English."""
+    import os
+    import subprocess
+    import sys
+
+    assert issue(probe) == "A001"
+    config = tmp_path / "counter.toml"
+    bridge_file(tmp_path, mosquitto_broker.url(), tmp_path / "unused")
+    script = "LOGIN 1234; wait 0.5; NEXT; wait 0.8; START; wait 0.5; FINISH"
+    completed = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "counter", "simulate", "--config", str(config),
+         "--link", str(tmp_path / "sim-bus"), "--script", script, "--linger", "1"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env={**os.environ, "MOTCUA_MQTT_URL": mosquitto_broker.url()}, check=False)
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert "Quầy @07 │ A001 (nhấp nháy) / Box @07 │ A001 (blinking)" in lines
+    assert "Quầy @07 │ A001 / Box @07 │ A001" in lines
+    lit = [line for line in lines if "bàn phím đánh giá sáng" in line]
+    assert lit and lit[-1].startswith("Quầy @07 │ (trống) · bàn phím đánh giá sáng: 3 rất hài lòng")
