@@ -295,3 +295,45 @@ def test_the_simulate_command_plays_a_script_through_its_own_bridge(hub, probe, 
     assert "Quầy @07 │ A001 / Box @07 │ A001" in lines
     lit = [line for line in lines if "bàn phím đánh giá sáng" in line]
     assert lit and lit[-1].startswith("Quầy @07 │ (trống) · bàn phím đánh giá sáng: 3 rất hài lòng")
+
+
+def test_a_press_while_the_broker_is_down_runs_once_when_it_returns_in_time(
+        hub, probe, box, bridge, mosquitto_broker):
+    """Given A001 called and A002 waiting, when NEXT is pressed while the broker is down
+    and the broker is back within the command's expiry, then the same command (one request
+    id) reaches the hub, A002 is called once and the sign blinks it."""
+    assert [issue(probe), issue(probe)] == ["A001", "A002"]
+    login_and_wait_open(box, bridge)
+    box.press("NEXT")
+    box.wait_for(shows("A001"))
+    probe.close()
+    mosquitto_broker.stop()
+    box.wait_for(lambda view: view.mode == "offline", timeout=10)
+    box.press("NEXT")
+    time.sleep(1.0)
+    mosquitto_broker.start()
+    box.wait_for(shows("A002"), timeout=20)
+    assert bridge.station(1).sent == ["open", "call_next", "call_next"]
+    assert hub_called_tickets(hub) == ["A001", "A002"]
+
+
+def test_a_press_that_expires_while_the_broker_is_down_is_refused_and_never_runs(
+        tmp_path, hub, probe, mosquitto_broker):
+    """Given a bridge whose commands expire after 3 s, when NEXT is pressed while the broker
+    is down and the broker stays down past the expiry, then the sign shows the refused
+    mark, and once the broker is back nothing was called: a press never calls late."""
+    assert [issue(probe), issue(probe)] == ["A001", "A002"]
+    with SimulatedBus([ADDRESS], link=tmp_path / "bus" / "late") as late_box, \
+            CounterBridge(bridge_file(tmp_path, mosquitto_broker.url(), late_box.link,
+                                      expiry_s=3)) as late_bridge:
+        login_and_wait_open(late_box, late_bridge)
+        probe.close()
+        mosquitto_broker.stop()
+        late_box.wait_for(lambda view: view.mode == "offline", timeout=10)
+        late_box.press("NEXT")
+        late_box.wait_for(lambda view: view.mode == "refused", timeout=8)
+        mosquitto_broker.start()
+        late_box.wait_for(lambda view: view.mode == "clear", timeout=20)
+        time.sleep(1.0)
+        assert late_bridge.station(1).sent == ["open", "call_next"]
+    assert hub_called_tickets(hub) == []
