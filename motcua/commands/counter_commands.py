@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="box address (repeatable; default: the config's, else 1)")
     simulate.add_argument("--script", help='steps, e.g. "LOGIN 1234; NEXT; wait 1; FINISH"')
     simulate.add_argument("--script-file", type=Path, help="file of steps, one per line")
+    simulate.add_argument("--keys-fifo", type=Path,
+                          help="also read keys from this named pipe (created if missing): "
+                          "echo '@2 NEXT' > PATH presses NEXT on box 02 from any terminal")
     simulate.add_argument("--linger", type=float, default=2.0,
                           help="seconds to keep showing the signs after a script (default 2)")
     simulate.set_defaults(handler=run_simulator)
@@ -142,6 +145,8 @@ def run_simulator(args: argparse.Namespace) -> int:
                 log.error("%s", exc)
                 return 2
         try:
+            if args.keys_fifo is not None:
+                _start_fifo_reader(bus, args.keys_fifo)
             if steps is not None:
                 run_script(bus, steps)
                 threading.Event().wait(args.linger)
@@ -155,17 +160,43 @@ def run_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keyboard(bus) -> None:
+def _run_line(bus, line: str) -> None:
     from counter_panel.messages import say
     from counter_panel.simulator import parse_script, run_script
+
+    try:
+        run_script(bus, parse_script(line))
+    except ValueError as exc:
+        print(say("bad_step", step=line.strip(), error=exc), flush=True)
+
+
+def _start_fifo_reader(bus, path: Path) -> None:
+    """Read steps from the named pipe ``path`` on a thread, reopening it after each writer."""
+    import os
+    import stat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not stat.S_ISFIFO(path.stat().st_mode):
+        path.unlink()
+    if not path.exists():
+        os.mkfifo(path, 0o600)
+
+    def read_forever() -> None:
+        while True:
+            with open(path, encoding="utf-8", errors="replace") as pipe:  # waits for a writer
+                for line in pipe:
+                    _run_line(bus, line)
+
+    threading.Thread(target=read_forever, name="keys-fifo", daemon=True).start()
+
+
+def _keyboard(bus) -> None:
+    from counter_panel.messages import say
 
     print(say("help"), flush=True)
     while line := sys.stdin.readline():
         if line.strip().lower() in ("quit", "q"):
             return
-        try:
-            run_script(bus, parse_script(line))
-        except ValueError as exc:
-            print(say("bad_step", step=line.strip(), error=exc), flush=True)
+        _run_line(bus, line)
     # stdin ended (make run without a terminal): keep the boxes running until a signal.
     _wait_for_signal()

@@ -337,3 +337,41 @@ def test_a_press_that_expires_while_the_broker_is_down_is_refused_and_never_runs
         time.sleep(1.0)
         assert late_bridge.station(1).sent == ["open", "call_next"]
     assert hub_called_tickets(hub) == []
+
+
+def test_keys_written_to_the_simulators_fifo_press_the_box(hub, probe, tmp_path,
+                                                           mosquitto_broker):
+    """Given `motcua counter simulate --config FILE --keys-fifo PATH` running, when another
+    terminal writes "LOGIN 1234" then "NEXT" into PATH, then the simulator prints A001
+    blinking on box 07."""
+    import os
+    import subprocess
+    import sys
+
+    assert issue(probe) == "A001"
+    config = tmp_path / "counter.toml"
+    bridge_file(tmp_path, mosquitto_broker.url(), tmp_path / "unused")
+    fifo = tmp_path / "keys"
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "motcua.cli", "counter", "simulate", "--config", str(config),
+         "--link", str(tmp_path / "sim-bus"), "--keys-fifo", str(fifo)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        text=True, env={**os.environ, "MOTCUA_MQTT_URL": mosquitto_broker.url()})
+    try:
+        deadline = time.monotonic() + 15
+        while not fifo.exists():
+            assert time.monotonic() < deadline, "no fifo"
+            time.sleep(0.05)
+        for step in ("LOGIN 1234", "wait 0.5; NEXT"):
+            with open(fifo, "w", encoding="utf-8") as pipe:
+                pipe.write(step + "\n")
+            time.sleep(0.3)
+        seen = []
+        while (line := simulator.stdout.readline()) and time.monotonic() < deadline:
+            seen.append(line.rstrip("\n"))
+            if "A001 (nhấp nháy)" in line:
+                break
+        assert "Quầy @07 │ A001 (nhấp nháy) / Box @07 │ A001 (blinking)" in seen
+    finally:
+        simulator.terminate()
+        assert simulator.wait(10) == 0

@@ -78,3 +78,17 @@ def test_a_bad_script_step_is_refused_naming_it(script):
     """Given a step that is not a key, login, rating or wait, when parsed, it is refused."""
     with pytest.raises(ValueError):
         parse_script(f"NEXT; {script}")
+
+
+def test_the_demo_file_of_make_run_bridges_box_02_to_counter_2():
+    """Given the demo file `make run` uses, when loaded with the runner's environment, then
+    it bridges box 02 to counter 2 on the simulator's link, with the runner's broker and
+    credentials."""
+    demo = EXAMPLE.with_name("counter.demo.toml")
+    config = load_counter_config(demo, environ={
+        "MOTCUA_MQTT_URL": "mqtt://127.0.0.1:41883", "MOTCUA_SITE": "demo-site",
+        "MOTCUA_BROKER_CREDENTIALS": "/srv/motcua/var/broker/credentials.toml"})
+    assert config.address_map() == {2: 2}
+    assert (config.bus.serial, config.bridge.mqtt_url, config.bridge.site) == (
+        "var/counter/sim-bus", "mqtt://127.0.0.1:41883", "demo-site")
+    assert config.credentials_path() == Path("/srv/motcua/var/broker/credentials.toml")
