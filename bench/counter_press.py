@@ -161,7 +161,7 @@ def measure_presses(broker: MosquittoBroker, settings: dict, directory: Path) ->
             timer.pressed(address, bus.view(address).text)
             bus.press("NEXT", address=address)
         missing = timer.wait_all(10)
-        sent = sum(len(station.sent) for station in bridge.stations.values())
+        sent = sum(station.commands_sent for station in bridge.stations.values())
     return {"press_to_sign": common.latency_summary(timer.latencies), "signs_missing": missing,
             "commands_sent": sent}
 

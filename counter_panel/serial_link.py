@@ -249,38 +249,48 @@ class BusLink:
         address = frame.address
         deliver = False
         with self._lock:
-            self._heard(address)
+            came_back = self._heard(address)
             if frame.verb is Verb.ACK:
                 for slot in ("sign", "pad", "ping"):
                     pending = self._outgoing.get((address, slot))
                     if pending is not None and pending.frame.seq == frame.seq:
                         del self._outgoing[(address, slot)]
-                return
-            self._write(ack_frame(TO_BOX, address, frame.seq))
-            if frame.verb is Verb.HELLO:
-                log.info("counter bus %s: box %02d (re)started", self.url, address)
-                self._last_box_seq[address] = frame.seq
-                self._resend_wanted(address)
-                return
-            if self._last_box_seq.get(address) == frame.seq:
-                log.info("counter bus %s: box %02d repeated frame %03d: acknowledged again",
-                         self.url, address, frame.seq)
-                return
-            self._last_box_seq[address] = frame.seq
-            deliver = True
+            else:
+                self._write(ack_frame(TO_BOX, address, frame.seq))
+                if frame.verb is Verb.HELLO:
+                    log.info("counter bus %s: box %02d (re)started", self.url, address)
+                    self._last_box_seq[address] = frame.seq
+                    self._resend_wanted(address)
+                elif self._last_box_seq.get(address) == frame.seq:
+                    log.info("counter bus %s: box %02d repeated frame %03d: acknowledged "
+                             "again", self.url, address, frame.seq)
+                else:
+                    self._last_box_seq[address] = frame.seq
+                    deliver = True
+        # Callbacks run outside the lock: they publish over MQTT and may set signs.
+        if came_back:
+            self._tell_presence(address, True)
         if deliver:
             try:
                 self._on_frame(frame)
             except Exception:  # one bad handler run must not stop the bus
                 log.exception("counter bus %s: handling %s failed", self.url, frame)
 
-    def _heard(self, address: int) -> None:
+    def _heard(self, address: int) -> bool:
+        """Note that ``address`` spoke; return whether it had been offline."""
         self._last_heard[address] = self._clock()
-        if not self._online[address]:
-            self._online[address] = True
-            log.info("counter bus %s: box %02d answers", self.url, address)
-            self._resend_wanted(address)
-            self._on_presence(address, True)
+        if self._online[address]:
+            return False
+        self._online[address] = True
+        log.info("counter bus %s: box %02d answers", self.url, address)
+        self._resend_wanted(address)
+        return True
+
+    def _tell_presence(self, address: int, online: bool) -> None:
+        try:
+            self._on_presence(address, online)
+        except Exception:
+            log.exception("counter bus %s: presence handler failed", self.url)
 
     def _resend_wanted(self, address: int) -> None:
         now = self._clock()
@@ -292,6 +302,7 @@ class BusLink:
 
     def _tick(self) -> None:
         now = self._clock()
+        gone: list[int] = []
         with self._lock:
             for key, pending in list(self._outgoing.items()):
                 if now - pending.sent_at < self._ack_timeout_s:
@@ -312,4 +323,6 @@ class BusLink:
                 if self._online[address] and silent > self._heartbeat_s * MISSED_BEATS:
                     self._online[address] = False
                     log.warning("counter bus %s: box %02d stopped answering", self.url, address)
-                    self._on_presence(address, False)
+                    gone.append(address)
+        for address in gone:
+            self._tell_presence(address, False)

@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ KEY_ACTIONS = {
     "HOLD": "hold",
     "CLOSE": "close",
 }
+#: How many of the latest actions a station keeps in :attr:`CounterStation.sent`.
+SENT_KEPT = 100
 
 
 class SignPort(Protocol):
@@ -139,7 +142,9 @@ class CounterStation:
         self._refused_until = 0.0
         self._pad_until: float | None = None
         self.clerk: str | None = None
-        self.sent: list[str] = []  # actions sent, in order (inspection, logs, tests)
+        #: The latest actions sent, oldest first (for inspection and tests).
+        self.sent: deque[str] = deque(maxlen=SENT_KEPT)
+        self.commands_sent = 0
         self.runtime = DeviceRuntime(
             device, reply_topic=Topics(device.site).counter_reply(settings.counter),
             presence=self._presence, listener=self.render)
@@ -204,6 +209,7 @@ class CounterStation:
 
     def _send(self, action: str, **args: Any) -> Future:
         self.sent.append(action)
+        self.commands_sent += 1
         future = self.runtime.send(self._cmd_topic, action, **args)
         future.add_done_callback(lambda done: self._replied(action, done.result()))
         return future
