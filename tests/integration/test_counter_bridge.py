@@ -376,3 +376,24 @@ def test_keys_written_to_the_simulators_fifo_press_the_box(hub, probe, tmp_path,
     finally:
         simulator.terminate()
         assert simulator.wait(10) == 0
+
+
+def test_the_sign_shows_offline_while_the_hub_is_down_and_the_number_when_it_is_back(
+        tmp_path, mosquitto_broker, probe, box, bridge):
+    """Given A001 called at counter 1, when the hub stops (the broker stays up), then the
+    sign shows the offline mark; when a hub starts again on the same database, the sign
+    blinks A001 again."""
+    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
+                       http_port=0)
+    clock = ManualClock()
+    hub = Hub(config, clock=clock, serve_http=False).start()
+    try:
+        assert issue(probe) == "A001"
+        login_and_wait_open(box, bridge)
+        box.press("NEXT")
+        box.wait_for(shows("A001"))
+    finally:
+        hub.stop()
+    box.wait_for(lambda view: view.mode == "offline", timeout=10)
+    with Hub(config, clock=clock, serve_http=False):
+        box.wait_for(shows("A001"), timeout=15)
