@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="also read keys from this named pipe (created if missing): "
                           "echo '@2 NEXT' > PATH presses NEXT on box 02 from any terminal")
     simulate.add_argument("--linger", type=float, default=2.0,
-                          help="seconds to keep showing the signs after a script (default 2)")
+                          help="seconds to keep showing the signs after a script (default 2); "
+                          "with --keys-fifo the simulator runs on until SIGINT/SIGTERM")
     simulate.set_defaults(handler=run_simulator)
 
 
@@ -149,7 +150,10 @@ def run_simulator(args: argparse.Namespace) -> int:
                 _start_fifo_reader(bus, args.keys_fifo)
             if steps is not None:
                 run_script(bus, steps)
-                threading.Event().wait(args.linger)
+                if args.keys_fifo is not None:
+                    _wait_for_signal()  # a start-up script, then keys from the pipe
+                else:
+                    threading.Event().wait(args.linger)
             else:
                 _keyboard(bus)
         except KeyboardInterrupt:

@@ -342,9 +342,9 @@ def test_a_press_that_expires_while_the_broker_is_down_is_refused_and_never_runs
 
 def test_keys_written_to_the_simulators_fifo_press_the_box(hub, probe, tmp_path,
                                                            mosquitto_broker):
-    """Given `motcua counter simulate --config FILE --keys-fifo PATH` running, when another
-    terminal writes "LOGIN 1234" then "NEXT" into PATH, then the simulator prints A001
-    blinking on box 07."""
+    """Given `motcua counter simulate --config FILE --keys-fifo PATH --script "LOGIN 1234"`
+    running (as `make run` starts it), when another terminal writes "NEXT" into PATH, then
+    the simulator prints A001 blinking on box 07, and it runs on until terminated."""
     import os
     import subprocess
     import sys
@@ -355,7 +355,8 @@ def test_keys_written_to_the_simulators_fifo_press_the_box(hub, probe, tmp_path,
     fifo = tmp_path / "keys"
     simulator = subprocess.Popen(
         [sys.executable, "-m", "motcua.cli", "counter", "simulate", "--config", str(config),
-         "--link", str(tmp_path / "sim-bus"), "--keys-fifo", str(fifo)],
+         "--link", str(tmp_path / "sim-bus"), "--keys-fifo", str(fifo),
+         "--script", "LOGIN 1234"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
         text=True, env={**os.environ, "MOTCUA_MQTT_URL": mosquitto_broker.url()})
     try:
@@ -363,16 +364,16 @@ def test_keys_written_to_the_simulators_fifo_press_the_box(hub, probe, tmp_path,
         while not fifo.exists():
             assert time.monotonic() < deadline, "no fifo"
             time.sleep(0.05)
-        for step in ("LOGIN 1234", "wait 0.5; NEXT"):
-            with open(fifo, "w", encoding="utf-8") as pipe:
-                pipe.write(step + "\n")
-            time.sleep(0.3)
+        time.sleep(1.0)  # the start-up LOGIN opens the counter
+        with open(fifo, "w", encoding="utf-8") as pipe:
+            pipe.write("NEXT\n")
         seen = []
         while (line := simulator.stdout.readline()) and time.monotonic() < deadline:
             seen.append(line.rstrip("\n"))
             if "A001 (nhấp nháy)" in line:
                 break
         assert "Quầy @07 │ A001 (nhấp nháy) / Box @07 │ A001 (blinking)" in seen
+        assert simulator.poll() is None  # still running after its script
     finally:
         simulator.terminate()
         assert simulator.wait(10) == 0
