@@ -195,35 +195,42 @@ class CounterStation:
                         self.settings.counter, len(code))
             self._refuse()
             return None
-        self.clerk = clerk
         return self._send("open", clerk=clerk)
 
     def _rate(self, argument: str | None) -> Future | None:
-        with self._lock:
-            lit = self._pad_until is not None
+        with self._lock:  # check and darken at once: one rating per finished ticket
+            lit, self._pad_until = self._pad_until is not None, None
         if not lit:
             log.info("counter %d: rating pad pressed while dark: ignored", self.settings.counter)
             return None
-        self._pad_off()  # one rating per finished ticket
+        self._sign.set_pad(self.settings.address, False)
         return self._send("rate", score=int(argument or "0"))
 
     def _send(self, action: str, **args: Any) -> Future:
         self.sent.append(action)
         self.commands_sent += 1
         future = self.runtime.send(self._cmd_topic, action, **args)
-        future.add_done_callback(lambda done: self._replied(action, done.result()))
+        future.add_done_callback(lambda done: self._replied(action, args, done.result()))
         return future
 
-    def _replied(self, action: str, reply: Mapping[str, Any]) -> None:
+    def _replied(self, action: str, args: Mapping[str, Any], reply: Mapping[str, Any]) -> None:
         if reply.get("ok"):
             counter_state = reply.get("counter")
             if isinstance(counter_state, dict):
-                # The reply carries the counter as committed (with epoch/seq): show it now
-                # rather than wait for the retained copy; the cache keeps the order right.
+                # A reply may carry the counter as committed (the contract's optional
+                # ``counter``, with epoch/seq): show it now rather than wait for the
+                # retained copy; the cache keeps the order right.
                 self.runtime.cache.apply(self._state_topic,
                                          json.dumps(counter_state).encode("utf-8"))
             if action == "finish":
+                ticket = reply.get("ticket") or {}
+                log.info("counter %d: %s finished: rating pad lit", self.settings.counter,
+                         ticket.get("number") if isinstance(ticket, dict) else None)
                 self._pad_on()
+            if action in ("open", "close"):
+                # Who is at the counter goes into its presence.
+                self.clerk = args.get("clerk") if action == "open" else None
+                self.runtime.publish_presence()
             self.render()
             return
         error = reply.get("error") or {}

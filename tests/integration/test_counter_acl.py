@@ -46,8 +46,8 @@ counter = 2
 def test_each_counter_logs_in_as_itself_and_works_under_the_acl(tmp_path, mosquitto_factory):
     """Given a broker with the site's generated ACL and logins, when the bridge of box 02
     starts with the credentials file, then counter 2 publishes its retained presence (with
-    the bridge id and its box ok) as counter2, and LOGIN + NEXT on the box call B001 at
-    counter 2 and blink it on the sign."""
+    the bridge id and its box ok) as counter2; LOGIN opens the counter for the clerk named
+    in the presence too, and NEXT calls B001 at counter 2 and blinks it on the sign."""
     broker = mosquitto_factory(users=USERS, acl=render_acl("van-lam", Devices(counters=(2, 3))))
     config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=broker.url("hub"),
                        http_port=0)
@@ -67,8 +67,10 @@ def test_each_counter_logs_in_as_itself_and_works_under_the_acl(tmp_path, mosqui
         assert reply["ticket"]["number"] == "B001"
         box.wait_for(lambda view: view.mode == "clear", timeout=10)
         box.press("LOGIN", "5678")
-        probe.wait_for(f"{ROOT}/counter/2/state", timeout=5,
-                       predicate=lambda state: state and state.get("clerk") == "Trần Văn Minh")
+        clerk_presence = probe.wait_for(
+            f"{ROOT}/device/counter/2/status", timeout=5,
+            predicate=lambda body: body and body.get("clerk") == "Trần Văn Minh")
+        assert json.loads(clerk_presence.payload)["online"] is True
         box.press("NEXT")
         box.wait_for(lambda view: (view.mode, view.text) == ("blink", "B001"), timeout=5)
         probe.close()
