@@ -23,7 +23,8 @@ ADDRESS = 7  # box address 07 serves counter 1 (Đất đai, prefix A)
 CLERK_CODE, CLERK = "1234", "Nguyễn Thị Lan"
 
 
-def bridge_file(tmp_path, broker_url: str, link, *, expiry_s: float = 30) -> object:
+def bridge_file(tmp_path, broker_url: str, link, *, expiry_s: float = 30,
+                rating_timeout_s: float = 30) -> object:
     path = tmp_path / "counter.toml"
     path.write_text(f"""
 [bridge]
@@ -34,6 +35,7 @@ command_expiry_s = {expiry_s}
 [bus]
 serial = "{link}"
 heartbeat_s = 0.5
+rating_timeout_s = {rating_timeout_s}
 
 [[counters]]
 address = {ADDRESS}
@@ -398,3 +400,33 @@ def test_the_sign_shows_offline_while_the_hub_is_down_and_the_number_when_it_is_
     box.wait_for(lambda view: view.mode == "offline", timeout=10)
     with Hub(config, clock=clock, serve_http=False):
         box.wait_for(shows("A001"), timeout=15)
+
+
+def test_the_rating_pad_goes_dark_after_its_timeout_or_the_next_key(
+        tmp_path, hub, probe, mosquitto_broker):
+    """Given a 1 s rating window, when A001 is finished and nobody rates, then the pad goes
+    dark by itself; when A002 is finished and the clerk presses NEXT, the pad goes dark at
+    once; a RATE on the dark pad sends nothing and no ticket is rated."""
+    assert [issue(probe), issue(probe), issue(probe)] == ["A001", "A002", "A003"]
+    with SimulatedBus([ADDRESS], link=tmp_path / "bus" / "pad") as pad_box, \
+            CounterBridge(bridge_file(tmp_path, mosquitto_broker.url(), pad_box.link,
+                                      rating_timeout_s=1)) as pad_bridge:
+        login_and_wait_open(pad_box, pad_bridge)
+        pad_box.press("NEXT")
+        pad_box.wait_for(shows("A001"))
+        pad_box.press("FINISH")
+        lit = pad_box.wait_for(lambda view: view.pad_lit)
+        dark = pad_box.wait_for(lambda view: not view.pad_lit, timeout=3)
+        assert 0.9 <= dark.changed_at - lit.changed_at <= 2.0
+        pad_box.press("NEXT")
+        pad_box.wait_for(shows("A002"))
+        pad_box.press("FINISH")
+        pad_box.wait_for(lambda view: view.pad_lit)
+        time.sleep(0.35)  # past the debounce window of the first NEXT
+        pad_box.press("NEXT")
+        pad_box.wait_for(lambda view: not view.pad_lit and view.text == "A003", timeout=3)
+        pad_box.press("RATE", "1")
+        time.sleep(0.5)
+        assert list(pad_bridge.station(1).sent) == [
+            "open", "call_next", "finish", "call_next", "finish", "call_next"]
+    assert hub_ratings(hub) == []
