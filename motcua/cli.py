@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "motcua.commands.printer_commands",
     "motcua.commands.sounds_commands",
     "motcua.commands.display_commands",
+    "motcua.commands.counter_commands",
 )
 
 

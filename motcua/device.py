@@ -177,8 +177,10 @@ class CommandSender:
 
     def __init__(self, bus: Bus, *, expiry_s: float = COMMAND_EXPIRY_S,
                  first_retry_s: float = FIRST_RETRY_S, max_retry_s: float = MAX_RETRY_S,
-                 clock: Callable[[], float] = _monotonic) -> None:
+                 clock: Callable[[], float] = _monotonic,
+                 is_connected: Callable[[], bool] = lambda: True) -> None:
         self._bus = bus
+        self._is_connected = is_connected
         self._expiry_s = expiry_s
         self._first_retry_s = first_retry_s
         self._max_retry_s = max_retry_s
@@ -219,12 +221,13 @@ class CommandSender:
             pending.future.set_result(reply)
 
     def republish_all(self) -> None:
-        """Publish every unanswered command again now (the broker just came back)."""
+        """Publish every unanswered command again now (the broker just came back: called
+        from the bus's connected hook, before the bus reports itself connected)."""
         now = self._clock()
         with self._lock:
             pendings = list(self._pending.values())
         for pending in pendings:
-            self._publish(pending, now)
+            self._publish(pending, now, connected=True)
 
     def close(self) -> None:
         """Stop retrying; unanswered commands resolve as unreachable."""
@@ -238,9 +241,14 @@ class CommandSender:
                 pending.future.set_result(unreachable_reply(pending.envelope.id))
         self._thread.join(timeout=2)
 
-    def _publish(self, pending: _Pending, now: float) -> None:
+    def _publish(self, pending: _Pending, now: float, *, connected: bool = False) -> None:
         remaining = math.floor(pending.expires_at - now)
         if remaining < 1:
+            return
+        if not (connected or self._is_connected()):
+            # paho would queue it and send it on reconnect with the expiry it has now,
+            # which the broker counts from then: a press could act after its life. The
+            # reconnect calls republish_all, with what is left of the life by then.
             return
         try:
             self._bus.publish_contract(pending.topic, pending.envelope,
@@ -345,7 +353,8 @@ class DeviceRuntime:
                           on_connected=[self._on_connected])
         self.bus = bus
         self.commands = CommandSender(bus, expiry_s=settings.command_expiry_s,
-                                      first_retry_s=settings.first_retry_s)
+                                      first_retry_s=settings.first_retry_s,
+                                      is_connected=lambda: bus.connected)
         if self._reply_topic is not None:  # a display sends no commands
             bus.subscribe(self._reply_topic, self.commands.on_reply)
         bus.add_disconnected_hook(self._on_disconnected)

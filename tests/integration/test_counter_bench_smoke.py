@@ -1,0 +1,37 @@
+"""The counter press bench runs end to end (quick mode) and reports sane figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_bench_smoke import run_quick_bench
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BENCH = REPO_ROOT / "bench" / "counter_press.py"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_counter_press_bench_quick(tmp_path: Path) -> None:
+    """Given --quick, when the bench runs, then stdout and counter_press.json hold the same
+    JSON: every press got its number on its sign (one command each, none missing), the
+    latencies are ordered and positive next to the broker floor, and both goals are
+    reported as booleans."""
+    document = run_quick_bench(BENCH, "counter_press", tmp_path, timeout=160)
+    assert document["bench"] == "counter_press"
+    assert (document["settings"]["quick"], document["settings"]["counters"]) == (True, 50)
+    figures = document["results"]["sqlite"]
+    presses = document["settings"]["presses"]
+    assert (figures["signs_missing"], figures["commands_sent"]) == (0, presses)
+    latency = figures["press_to_sign"]
+    assert latency["n"] == presses
+    assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    floor = figures["floor"]
+    assert 0 < floor["echo"]["p99_ms"] < floor["p99_ms"]
+    assert floor["p99_ms"] == round(floor["echo"]["p99_ms"] + floor["commit"]["p99_ms"], 3)
+    assert set(document["goals"]) == {"sqlite_press_to_sign_p99_ms",
+                                      "sqlite_press_to_sign_p99_over_floor_p99"}
+    for entry in document["goals"].values():
+        assert isinstance(entry["pass"], bool)
