@@ -18,7 +18,8 @@ EXAMPLE = REPO_ROOT / "display" / "display.example.toml"
 def test_the_example_file_is_valid_and_complete():
     """Given display/display.example.toml, when it is loaded, then every documented key has
     its value: id 1 at van-lam, 1920×1080 full screen, 3 notices, 8 s blink, 6 recent
-    calls, DejaVuSans, no periodic screenshot, the theme's accent, an empty announcer."""
+    calls, DejaVuSans, no periodic screenshot, the theme's accent, and an announcer
+    writing under var/announcements, quieter at lunch."""
     config = load_display_config(EXAMPLE, environ={})
     section = config.display
     assert (section.id, section.site, section.size, section.fullscreen) == (
@@ -29,7 +30,9 @@ def test_the_example_file_is_valid_and_complete():
     assert (section.font, section.screenshot_every_s) == ("DejaVuSans.ttf", 0)
     assert config.resolve(section.screenshot_path) == EXAMPLE.parent / "../var/display.png"
     assert config.theme.rgb("accent") == (0xFF, 0xCC, 0x00)
-    assert config.announcer == {}
+    assert config.announcer == {
+        "audio_out": "../var/announcements",
+        "volume_by_hour": {"07:00": 0.9, "11:30": 0.6, "13:00": 0.9}}
     assert config.font_path().name == "DejaVuSans.ttf"
     assert config.font_path(bold=True).name == "DejaVuSans-Bold.ttf"
 
