@@ -11,7 +11,8 @@
  * The clock and the date are the hub's (its clock and its site's UTC offset, both in
  * `now`), so a TV with a wrong clock or time zone still shows the center's time.
  *
- * For tests and diagnostics: window.motcuaBoard = {announced, outcomes, calls, frames}.
+ * For tests and diagnostics: window.motcuaBoard = {announced, outcomes, calls, frames,
+ * shown} (shown: when each counter first showed each number, Date.now()).
  */
 (function () {
   "use strict";
@@ -41,7 +42,8 @@
     announced: announcer.announced,
     outcomes: announcer.outcomes,
     calls: [],
-    frames: 0
+    frames: 0,
+    shown: {} // counter -> ticket -> Date.now() when it first showed (latency figures)
   };
 
   function $(id) { return document.getElementById(id); }
@@ -157,7 +159,12 @@
       tile.className = "tile status-" + counter.status +
         (counter.counter === called ? " called" : "");
       tile.children[0].textContent = t("counter", { counter: counter.counter });
-      tile.children[1].textContent = counter.ticket || t("no_number");
+      var number = counter.ticket || t("no_number");
+      if (tile.children[1].textContent !== number && counter.ticket) {
+        var shown = board.shown[counter.counter] = board.shown[counter.counter] || {};
+        if (!shown[counter.ticket]) shown[counter.ticket] = Date.now();
+      }
+      tile.children[1].textContent = number;
       tile.children[2].textContent = t(statusKey(counter));
     });
   }
@@ -231,7 +238,10 @@
     var notice = $("notice");
     // About 120 px a second whatever the text's length.
     var distance = notice.offsetWidth + window.innerWidth;
-    notice.style.animationDuration = Math.max(10, distance / 120) + "s";
+    var duration = Math.max(10, distance / 120);
+    notice.style.animationDuration = duration + "s";
+    // Start with the text already half across the screen, not on an empty strip.
+    notice.style.animationDelay = -(window.innerWidth * 0.5 / distance) * duration + "s";
     notice.className = "ticker-text moving";
   }
 
