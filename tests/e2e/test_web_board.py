@@ -184,9 +184,15 @@ def test_the_banner_shows_only_when_the_hubs_stream_is_gone(
     hub.http_server.close()
     page.wait_for_selector("#offline", state="visible", timeout=LIVE_TIMEOUT_MS)
     assert page.text_content("#offline") == "Mất kết nối máy chủ — đang thử lại"
-    issue(hub, devices)
-    counter(hub, devices, 1, "open", clerk="Lan")
-    counter(hub, devices, 1, "call_next")
+    # The first probe's subscription went with the broker (clean start): a new one.
+    later = MqttProbe(mosquitto_broker.url())
+    try:
+        later.subscribe(hub.topics.site_filter())
+        assert issue(hub, later) == "A001"
+        counter(hub, later, 1, "open", clerk="Lan")
+        counter(hub, later, 1, "call_next")
+    finally:
+        later.close()
 
     hub.http_server = serve(create_app(hub), "127.0.0.1", port, 4)
     hub.http_server.start()
@@ -239,10 +245,12 @@ def test_call_to_screen_latency_and_screenshot(hub, devices, page_factory, scree
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1080, 1920)])
-def test_the_board_fits_smaller_and_portrait_screens(hub, devices, page_factory, size):
+def test_the_board_fits_smaller_and_portrait_screens(hub, devices, page_factory, size,
+                                                    tmp_path):
     """Given six counters, when the board opens at 1280×720 or 1080×1920 (portrait),
     then every tile and the side panel are inside the screen (nothing scrolls away)."""
     page = open_board(page_factory, hub, size)
+    page.screenshot(path=str(tmp_path / f"web-board-{size[0]}x{size[1]}.png"))
 
     boxes = page.evaluate("""Array.from(document.querySelectorAll('.tile, .calling, .waiting'))
         .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")

@@ -289,6 +289,9 @@
   window.addEventListener("resize", function () { layout(); render(); });
 
   accept(page.frame);
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(function () { layout(); render(); });
+  }
   tick();
   startTicker();
   window.motcuaLive.open(page.events, "board", { onData: accept, onConnection: onConnection });
