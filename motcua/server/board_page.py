@@ -40,7 +40,7 @@ from .runtime import HubRuntime, committed_snapshot, current_runtime
 
 log = logging.getLogger(__name__)
 
-board_page = Blueprint("board_page", __name__)
+board_page = Blueprint("web_board", __name__)
 
 #: Key of the :class:`BoardVoice` (or None: no usable sounds) in ``app.extensions``.
 VOICE_KEY = "motcua.board_voice"
