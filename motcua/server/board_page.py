@@ -170,7 +170,7 @@ def announcement_plan() -> Response:
     ``not_available`` when the hub has no sounds."""
     voice = current_voice()
     if voice is None:
-        raise ApiError("not_available")
+        raise ApiError("not_available", feature="board_sound")
     ticket = request.args.get("ticket", "")
     if not TICKET_NUMBER.fullmatch(ticket):
         raise ApiError("invalid_argument", field="ticket")

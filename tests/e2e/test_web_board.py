@@ -150,9 +150,12 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     assert page.text_content("#call-recall") == "Gọi lại lần 1"
     # Chime + 2 × phrase is about 12 s of audio each; the second waits for the first.
     wait_true(page, "window.motcuaBoard.outcomes.length >= 2", 45_000)
-    assert page.evaluate("window.motcuaBoard.outcomes") == [
-        {"ticket": "A001", "counter": 1, "recall": 0, "outcome": "played"},
-        {"ticket": "A001", "counter": 1, "recall": 1, "outcome": "played"}]
+    outcomes = page.evaluate("window.motcuaBoard.outcomes")
+    assert [(o["ticket"], o["recall"], o["outcome"]) for o in outcomes] == [
+        ("A001", 0, "played"), ("A001", 1, "played")]
+    # Back to back, never overlapping: chime + two phrases last 8 s or more each.
+    assert outcomes[0]["end"] - outcomes[0]["start"] > 8
+    assert outcomes[1]["start"] >= outcomes[0]["end"]
     assert navigations == []
 
     page.reload()
@@ -162,6 +165,35 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     assert announced(page) == []
     assert page.evaluate("window.motcuaBoard.calls") == []
     assert "called" not in page.get_attribute("[data-counter='1']", "class")
+
+
+def test_a_burst_of_calls_is_said_in_order_one_at_a_time(hub, page_factory):
+    """Given the board with the sound on,
+    when 20 short announcements (one clip each) are submitted at once to the page's
+    announcer, the sixth one 90 s old,
+    then they finish in order, the sixth dropped as stale, every other one played after
+    the previous one ended (no overlap)."""
+    page = open_board(page_factory, hub)
+    page.click("#sound")
+    page.evaluate("""() => {
+        const clips = JSON.parse(document.getElementById('page-data').textContent).clips;
+        const announcer = window.motcuaAnnouncer.create({clips: clips, maxAgeS: 60});
+        announcer.enable();
+        window.burst = announcer;
+        for (let i = 1; i <= 20; i++) {
+            announcer.submit({ticket: 'B' + String(i).padStart(3, '0'), counter: 2, recall: 0,
+                              plan: {text: '', steps: [{clip: 'digit_' + (i % 10), pause_ms: 50}]},
+                              ageS: i === 6 ? 90 : 0});
+        }
+    }""")
+    wait_true(page, "window.burst.outcomes.length === 20", 30_000)
+    outcomes = page.evaluate("window.burst.outcomes")
+
+    assert [o["ticket"] for o in outcomes] == [f"B{i:03d}" for i in range(1, 21)]
+    assert [o["outcome"] for o in outcomes] == ["played"] * 5 + ["stale"] + ["played"] * 14
+    played = [o for o in outcomes if o["outcome"] == "played"]
+    for before, after in zip(played, played[1:]):
+        assert after["start"] >= before["end"] + 0.05 - 1e-6  # the 50 ms pause, no overlap
 
 
 def test_the_banner_shows_only_when_the_hubs_stream_is_gone(

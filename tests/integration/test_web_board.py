@@ -312,8 +312,9 @@ def test_without_sounds_the_board_still_shows(runtime, tmp_path, dispatcher, tok
     html = client.get("/display").get_data(as_text=True)
     assert '"clips": {}' in html
     response = client.get("/display/plan?ticket=A015&counter=3")
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
-        501, "not_available")
+    error = response.get_json()["error"]
+    assert (response.status_code, error["code"]) == (501, "not_available")
+    assert error["message"] == "Chức năng âm thanh bảng gọi số chưa được bật tại điểm này"
 
 
 @pytest.mark.parametrize("config, key", [

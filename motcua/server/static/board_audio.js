@@ -20,7 +20,8 @@
  *   announcer.enable();                  // inside a click: creates/resumes the AudioContext
  *   announcer.submit({ticket, counter, recall, plan, ageS});
  *   announcer.announced  // every submitted announcement: {ticket, counter, recall, text, clips}
- *   announcer.outcomes   // {ticket, counter, recall, outcome: played|stale|muted|failed}
+ *   announcer.outcomes   // {ticket, counter, recall, outcome: played|stale|muted|failed,
+ *                        //  start, end: audio-clock seconds of what was played}
  */
 (function () {
   "use strict";
@@ -102,8 +103,13 @@
     }
 
     function finish(item, outcome) {
-      outcomes.push({ ticket: item.ticket, counter: item.counter, recall: item.recall,
-                      outcome: outcome });
+      var entry = { ticket: item.ticket, counter: item.counter, recall: item.recall,
+                    outcome: outcome };
+      if (item.start !== undefined) {
+        entry.start = item.start; // audio-clock seconds: the first and last sample
+        entry.end = item.end;
+      }
+      outcomes.push(entry);
       if (options.onOutcome) options.onOutcome(item, outcome);
     }
 
@@ -140,6 +146,7 @@
         .then(function (buffers) {
           var at = Math.max(context.currentTime + START_MARGIN_S, freeAt);
           var played = 0;
+          item.start = at;
           item.steps.forEach(function (step, index) {
             at += step.pause_ms / 1000;
             var buffer = buffers[index];
@@ -151,7 +158,7 @@
             at += buffer.duration;
             played += 1;
           });
-          freeAt = at;
+          freeAt = item.end = at;
           waitUntil(at, function () {
             busy = false;
             finish(item, played === item.steps.length ? "played" : "failed");
