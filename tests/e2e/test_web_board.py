@@ -74,9 +74,13 @@ def counter(hub, devices, number: int, action: str, **args) -> dict:
     return reply
 
 
+def committed_manifest():
+    return parse_manifest((default_sounds_dir() / MANIFEST_NAME).read_text("utf-8"))
+
+
 def expected_clips(ticket: str, counter_number: int, recall: int = 0) -> list[str]:
     """What motcua.speech plans for the call, with every committed clip available."""
-    manifest = parse_manifest((default_sounds_dir() / MANIFEST_NAME).read_text("utf-8"))
+    manifest = committed_manifest()
     return list(plan_announcement(ticket, counter_number, manifest, recall=recall).clips)
 
 
@@ -124,11 +128,14 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     page.click("#sound")
     assert page.evaluate("localStorage.getItem('motcua.board.sound')") == "on"
     expect(page.locator("#sound")).to_be_hidden()
+    clip_count = len(committed_manifest().clips)
+    wait_true(page, f"window.motcuaBoard.decoded() === {clip_count}")  # all preloaded
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     assert issue(hub, devices) == "A001"
 
     counter(hub, devices, 1, "open", clerk="Nguyễn Thị Lan")
+    sent_ms = time.time() * 1000
     assert counter(hub, devices, 1, "call_next")["ticket"]["number"] == "A001"
 
     tile = page.locator("[data-counter='1'] .tile-number")
@@ -156,6 +163,9 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     # Back to back, never overlapping: chime + two phrases last 8 s or more each.
     assert outcomes[0]["end"] - outcomes[0]["start"] > 8
     assert outcomes[1]["start"] >= outcomes[0]["end"]
+    queued_ms = outcomes[0]["scheduled_at"] - sent_ms
+    print(f"\ncall sent -> its audio queued in the browser: {queued_ms:.0f} ms")
+    assert 0 < queued_ms < 1000
     assert navigations == []
 
     page.reload()

@@ -43,6 +43,7 @@
     outcomes: announcer.outcomes,
     calls: [],
     frames: 0,
+    decoded: announcer.decoded, // how many clips are decoded and ready
     shown: {} // counter -> ticket -> Date.now() when it first showed (latency figures)
   };
 
