@@ -80,8 +80,9 @@
     if (epoch !== mark.epoch) mark = { epoch: epoch, seq: 0 };
     var since = mark.seq;
     mark.seq = Math.max(mark.seq, seq);
-    return (next.calls || []).filter(function (call) {
-      return call.epoch === epoch && call.seq > since;
+    if (!Array.isArray(next.calls)) return [];
+    return next.calls.filter(function (call) {
+      return call && call.epoch === epoch && call.seq > since;
     });
   }
 
@@ -92,7 +93,7 @@
                        seq: call.seq });
     highlight = { counter: call.counter, until: Date.now() + page.blink_s * 1000 };
     setTimeout(render, page.blink_s * 1000 + 50);
-    if (call.plan) {
+    if (call.plan && Array.isArray(call.plan.steps)) {
       announcer.submit({ ticket: call.ticket, counter: call.counter, recall: call.recall,
                          plan: call.plan, ageS: Math.max(0, ageS) });
     }
@@ -182,7 +183,7 @@
   }
 
   function latestCall() {
-    var calls = frame.calls || [];
+    var calls = Array.isArray(frame.calls) ? frame.calls : [];
     if (calls.length > 0) return calls[calls.length - 1];
     var recent = frame.board.recent || [];
     return recent.length > 0 ? recent[0] : null;
