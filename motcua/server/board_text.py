@@ -30,7 +30,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.closed": ("Đóng", "Closed"),
     "no_number": ("—", "—"),
     "offline": ("Mất kết nối máy chủ — đang thử lại", "Lost connection to the server — retrying"),
-    "sound_on": ("Bật âm thanh", "Turn sound on"),
     "sound_hint": ("Bật âm thanh (Turn sound on)", "Turn sound on (Bật âm thanh)"),
     "notice": ("Vui lòng theo dõi số thứ tự trên màn hình và lắng nghe lời mời. Khi được "
                "gọi, xin mời đến đúng quầy. Xin cảm ơn!",

@@ -123,7 +123,7 @@ def test_the_page_data_holds_the_clips_and_the_catalog(client):
     assert (page["timezone"], page["max_age_s"], page["events"]) == (
         "Asia/Ho_Chi_Minh", 60.0, "/display/events")
     assert page["texts"]["vi"]["offline"] == "Mất kết nối máy chủ — đang thử lại"
-    assert page["texts"]["vi"]["sound_on"] == "Bật âm thanh"
+    assert page["texts"]["vi"]["sound_hint"] == "Bật âm thanh (Turn sound on)"
 
 
 def test_the_board_scripts_and_style_are_served(client):

@@ -36,7 +36,7 @@ def test_every_text_has_vietnamese_and_english():
 
 @pytest.mark.parametrize("key, language, params, expected", [
     ("offline", "vi", {}, "Mất kết nối máy chủ — đang thử lại"),
-    ("sound_on", "vi", {}, "Bật âm thanh"),
+    ("sound_hint", "vi", {}, "Bật âm thanh (Turn sound on)"),
     ("to_counter", "vi", {"counter": 3}, "đến quầy 3"),
     ("recall", "vi", {"recall": 2}, "Gọi lại lần 2"),
     ("waiting", "vi", {}, "Đang chờ"),
