@@ -164,9 +164,14 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     assert outcomes[0]["end"] - outcomes[0]["start"] > 8
     assert outcomes[1]["start"] >= outcomes[0]["end"]
     queued_ms = outcomes[0]["scheduled_at"] - sent_ms
-    print(f"\ncall sent -> its audio queued in the browser: {queued_ms:.0f} ms")
+    print(f"\ncall sent -> its audio queued in the browser: {queued_ms:.0f} ms; "
+          f"announcement {outcomes[0]['end'] - outcomes[0]['start']:.1f} s, "
+          f"recall {outcomes[1]['end'] - outcomes[1]['start']:.1f} s")
     assert 0 < queued_ms < 1000
     assert navigations == []
+    # The blinking lasted BOARD_BLINK_S (10 s) after the recall: over by now.
+    assert page.get_attribute("[data-counter='1']", "class") == "tile status-open"
+    assert page.get_attribute("#calling", "class") == "calling"
 
     page.reload()
     wait_true(page, "window.motcuaBoard.frames >= 2")
