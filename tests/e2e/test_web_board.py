@@ -125,6 +125,8 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     then the recall (recall template, "Gọi lại lần 1" shown); both are played in full.
     After a reload nothing is announced again."""
     page = open_board(page_factory, hub)
+    expect(page.locator("#sound")).to_be_visible()  # audio is blocked until a gesture
+    assert page.text_content("#sound") == "Bật âm thanh (Turn sound on)"
     page.click("#sound")
     assert page.evaluate("localStorage.getItem('motcua.board.sound')") == "on"
     expect(page.locator("#sound")).to_be_hidden()
@@ -180,6 +182,35 @@ def test_a_call_shows_live_and_is_announced_once_recalls_as_recalls(
     assert announced(page) == []
     assert page.evaluate("window.motcuaBoard.calls") == []
     assert "called" not in page.get_attribute("[data-counter='1']", "class")
+
+
+def test_with_the_kiosk_autoplay_flag_no_button_is_needed(hub, devices, browser):
+    """Given Chromium started with --autoplay-policy=no-user-gesture-required (kiosk TVs)
+    and nothing remembered in localStorage,
+    when the board opens, then audio runs without any tap, the sound button stays hidden,
+    and a call is queued for the voice."""
+    from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+
+    kiosk = browser.browser_type.launch(
+        executable_path=chromium_path(), headless=True,
+        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
+    try:
+        page = kiosk.new_page(viewport={"width": TV[0], "height": TV[1]})
+        page.goto(f"http://127.0.0.1:{hub.http_port}/display")
+        wait_true(page, "window.motcuaBoard.frames >= 2")
+        wait_true(page, f"window.motcuaBoard.decoded() === {len(committed_manifest().clips)}")
+        assert page.is_hidden("#sound")
+        assert page.evaluate("localStorage.getItem('motcua.board.sound')") is None
+
+        issue(hub, devices)
+        counter(hub, devices, 1, "open", clerk="Lan")
+        counter(hub, devices, 1, "call_next")
+        assert [entry["clips"] for entry in wait_announced(page, 1)] == [
+            expected_clips("A001", 1)]
+        wait_true(page, "window.motcuaBoard.outcomes.length === 0 && "
+                        "window.motcuaBoard.announced.length === 1")  # playing, not muted
+    finally:
+        kiosk.close()
 
 
 def test_a_burst_of_calls_is_said_in_order_one_at_a_time(hub, page_factory):

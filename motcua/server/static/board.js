@@ -276,10 +276,11 @@
 
   $("sound").textContent = t("sound_hint");
   $("sound").addEventListener("click", enableSound);
+  // Try at once: a kiosk-mode TV started with --autoplay-policy=no-user-gesture-required
+  // lets audio play without a gesture, so no button is shown there.
+  announcer.enable();
   if (storedSound()) {
-    // Sound was turned on here before: try at once (a kiosk-mode TV started with
-    // --autoplay-policy=no-user-gesture-required allows it), else at the first key or tap.
-    announcer.enable();
+    // Sound was turned on here before: any key (a TV remote) or tap turns it on again.
     var retry = function () {
       if (!announcer.running()) announcer.enable();
       showSoundButton();
