@@ -109,7 +109,7 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
 VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
     **domain_errors.VIETNAMESE_VALUES,
     "feature": {"lookup": "tra cứu hồ sơ", "cancel": "hủy số", "issue": "lấy số",
-                "printer": "báo trạng thái máy in"},
+                "printer": "báo trạng thái máy in", "board_sound": "âm thanh bảng gọi số"},
 }
 
 

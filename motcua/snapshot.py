@@ -16,6 +16,13 @@ their ``seq``): a view never needs a scan of the day. If the writer does not ans
 time (a database stalled in a retry), readers get the last snapshot they had, which is
 old but was committed.
 
+The board shows each ticket's latest call only, and a recall changes nothing on it, so a
+page that must *announce* calls (the web board) cannot tell them apart from the board. The
+snapshot therefore also carries ``calls``: the last :data:`CALL_LOG_SIZE` call events in
+commit order, exactly the bodies of the contract's ``event/called`` (epoch, seq, at, ticket,
+counter, service, recall). :class:`CallLog` records them from the dispatcher's commit
+notices on the writer thread, so a snapshot built there holds exactly the committed calls.
+
 Tickets of earlier business days are final (the day roll expires whatever was left), so
 they are not in the live state; the HTTP API reads those from the database, where the
 writer no longer changes them.
@@ -26,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import deque
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -33,10 +41,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from motcua.domain import CounterStatus, SiteState
 from motcua.domain.selection import new_ticket_wait_seconds, waiting_counts
-from motcua.domain.views import board_view, recent_calls, ticket_view
+from motcua.domain.views import board_view, iso, recent_calls, ticket_view
 
 if TYPE_CHECKING:
-    from motcua.dispatch import Dispatcher
+    from motcua.dispatch import CommitNotice, Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,11 @@ T = TypeVar("T")
 #: How long a reader waits for the writer thread to build a snapshot before falling back
 #: to the last one it has (the writer finishes any batch in milliseconds when healthy).
 READ_TIMEOUT_S = 2.0
+#: Call events kept for the snapshot: more than a lobby can announce in a minute (one
+#: announcement lasts 11-15 s), so a board that was away for a few seconds misses none.
+CALL_LOG_SIZE = 20
+#: Event kinds that are announced (the same as the hub's ``event/called``).
+CALL_KINDS = ("ticket_called", "ticket_recalled")
 
 
 class SnapshotUnavailable(RuntimeError):
@@ -66,6 +79,8 @@ class Snapshot:
     board: Mapping[str, Any]
     services: tuple[Mapping[str, Any], ...]
     waiting: Mapping[str, int]
+    #: The last call events, oldest first, as the contract's ``event/called`` bodies.
+    calls: tuple[Mapping[str, Any], ...] = ()
     #: Ticket views looked up at this ``seq`` (filled lazily; each entry is final).
     _tickets: dict[str, Mapping[str, Any] | None] = field(default_factory=dict, repr=False,
                                                          compare=False)
@@ -92,14 +107,48 @@ def service_entries(state: SiteState, waiting: Mapping[str, int]) -> tuple[dict[
     return tuple(entries)
 
 
-def build_snapshot(state: SiteState, epoch: str, seq: int, at: dt.datetime) -> Snapshot:
+def build_snapshot(state: SiteState, epoch: str, seq: int, at: dt.datetime,
+                   calls: tuple[Mapping[str, Any], ...] = ()) -> Snapshot:
     """The snapshot of ``state`` (call on the writer thread, between batches)."""
     waiting = waiting_counts(state)
     return Snapshot(
         seq=seq, epoch=epoch, business_day=state.business_day, at=at,
         board=board_view(state, epoch, seq, at, recent_calls(state)),
-        services=service_entries(state, waiting), waiting=dict(waiting),
+        services=service_entries(state, waiting), waiting=dict(waiting), calls=calls,
     )
+
+
+class CallLog:
+    """The last :data:`CALL_LOG_SIZE` calls and recalls, oldest first; writer thread only.
+
+    Attach it with ``dispatcher.add_listener(log.on_commit)``. A new business day empties
+    it (the board's recent calls are emptied too); a walk-in's call is not logged, as the
+    hub does not announce it (the citizen is already at the counter).
+    """
+
+    def __init__(self, size: int = CALL_LOG_SIZE) -> None:
+        self._calls: deque[Mapping[str, Any]] = deque(maxlen=size)
+
+    def on_commit(self, notice: "CommitNotice") -> None:
+        state = notice.state
+        for _request, result in notice.results:
+            for event in result.events:
+                if event.kind == "day_started":
+                    self._calls.clear()
+                if event.kind not in CALL_KINDS:
+                    continue
+                ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
+                if ticket is None or ticket.origin == "walk_in":
+                    continue
+                self._calls.append({
+                    "epoch": notice.epoch, "seq": result.seq,
+                    "at": iso(event.at, state.setup.timezone), "ticket": ticket.number,
+                    "counter": event.counter, "service": ticket.service,
+                    "recall": event.data.get("recall", 0),
+                })
+
+    def calls(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self._calls)
 
 
 class CommittedReads:
@@ -111,6 +160,8 @@ class CommittedReads:
         self._latest: Snapshot | None = None
         self._lock = threading.Lock()
         self._building: Future | None = None
+        self._calls = CallLog()
+        dispatcher.add_listener(self._calls.on_commit)
 
     def snapshot(self) -> Snapshot:
         """The snapshot of the last commit (or the last one built, if the writer is stuck).
@@ -163,7 +214,7 @@ class CommittedReads:
         if latest is not None and latest.seq == dispatcher.seq and latest.epoch == dispatcher.epoch:
             return latest
         built = build_snapshot(dispatcher.state, dispatcher.epoch, dispatcher.seq,
-                               dispatcher.clock())
+                               dispatcher.clock(), self._calls.calls())
         self._latest = built
         return built
 

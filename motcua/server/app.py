@@ -4,8 +4,8 @@
 :class:`motcua.server.runtime.HubRuntime`); nothing is global, so tests build as many as
 they like. :func:`motcua.server.serve.serve` runs it under waitress. Besides ``/api/v1``,
 ``/healthz`` and ``/metrics`` it serves the citizen's live ticket page ``/t/{id}``
-(:mod:`.ticket_page`) with its templates and ``/static`` files, fed by the commit feed of
-:mod:`.live`.
+(:mod:`.ticket_page`) and the lobby's web board ``/display`` (:mod:`.board_page`) with
+their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from .api import api
+from .board_page import board_page
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
@@ -42,4 +43,5 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(ticket_page)
+    app.register_blueprint(board_page)
     return app
