@@ -133,7 +133,8 @@ class Hub:
         from motcua.server import create_app
         from motcua.server.serve import serve
 
-        self.http_server = serve(create_app(self), self.config.http_host,
+        self.http_server = serve(create_app(self, self.config.flask_settings()),
+                                 self.config.http_host,
                                  self.config.http_port, self.config.http_threads)
         self.http_server.start()
         log.info("HTTP API on http://%s:%s/api/v1", self.config.http_host, self.http_port)

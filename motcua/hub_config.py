@@ -64,6 +64,17 @@ class HubConfig(BaseModel):
     kiosk_issue_per_minute: float = Field(
         12.0, ge=0, description="tickets one kiosk may issue per minute; 0 turns it off")
     kiosk_issue_burst: int = Field(12, ge=1, description="tickets one kiosk may issue at once")
+    live_streams: int = Field(48, ge=1, le=1024, description=(
+        "live pages (ticket pages, web boards) open at once; each holds a server thread"))
+    board_notice: str | None = Field(None, max_length=500, description=(
+        "the web board's scrolling notice (default: a Vietnamese welcome)"))
+
+    def flask_settings(self) -> dict[str, Any]:
+        """Settings the HTTP app takes from this file (see motcua.server)."""
+        settings: dict[str, Any] = {"LIVE_MAX_STREAMS": self.live_streams}
+        if self.board_notice:
+            settings["BOARD_NOTICE"] = self.board_notice
+        return settings
 
     def site_file(self) -> SiteConfig:
         """The site file (or the packaged example), validated."""
