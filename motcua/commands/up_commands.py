@@ -24,6 +24,7 @@ from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorErr
 from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned, provision
 from motcua.up.launch import (
     start_broker,
+    start_counter_box,
     start_display,
     start_hub,
     start_kiosk,
@@ -50,6 +51,10 @@ MESSAGES = {
     "tickets": ("Phiếu đã in (máy in giả lập): {path}", "Printed tickets (dummy printer): {path}"),
     "board": ("Màn hình gọi số (ảnh chụp mới nhất): {path}", "Lobby board (latest frame): {path}"),
     "web_board": ("Màn hình gọi số trên trình duyệt: {url}", "Web lobby board: {url}"),
+    "box": (
+        "Hộp phím quầy 2 (mô phỏng, cán bộ Nguyễn Thị Lan đã đăng nhập): echo NEXT > {keys}",
+        "Counter 2 button box (simulated, clerk logged in): echo NEXT > {keys}",
+    ),
     "voice": ("Lời gọi số (tệp WAV): {path}", "Call-outs (WAV files): {path}"),
     "stop": ("Ctrl-C để dừng tất cả", "Ctrl-C stops everything"),
     "port_busy": (
@@ -116,6 +121,7 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
         "  " + _say("board", path=var / "display.png"),
         "  " + _say("voice", path=var / "announcements"),
         "  " + _say("web_board", url=f"http://{HOST}:{http_port}/display"),
+        "  " + _say("box", keys=shlex.quote(str(var / "counter" / "keys"))),
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
@@ -147,6 +153,7 @@ def run_up(args: argparse.Namespace) -> int:
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
         start_kiosk(supervisor, provisioned, args.mqtt_port, args.http_port, args.kiosk_port)
         start_display(supervisor, provisioned, args.mqtt_port, has_screen())
+        start_counter_box(supervisor, provisioned, args.mqtt_port)
         print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port,
                                       args.kiosk_port, layout.var)), flush=True)
         counter = None

@@ -17,6 +17,8 @@ from motcua.site_config import example_config_path, load_site_config
 HOST = "127.0.0.1"
 #: The repository's example display file: the demo board uses it as it is.
 REPO_DISPLAY_CONFIG = Path(__file__).resolve().parents[2] / "display" / "display.example.toml"
+#: The demo's simulated counter box (counter 2) and its clerk codes.
+REPO_COUNTER_CONFIG = Path(__file__).resolve().parents[2] / "counter_panel" / "counter.demo.toml"
 DEMO_KIOSK = "1"
 DEMO_DISPLAY = "1"
 DEMO_DEVICES = Devices(counters=tuple(range(1, 7)), kiosks=(DEMO_KIOSK,), displays=(DEMO_DISPLAY,))

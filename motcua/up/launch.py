@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 import urllib.request
 
 from motcua.broker import HUB_USER, MONITOR_USER, BrokerFiles, display_user, kiosk_user
@@ -16,6 +17,9 @@ BROKER_READY_S = 10
 HUB_READY_S = 30
 KIOSK_READY_S = 30
 DISPLAY_READY_S = 30
+COUNTER_BOX_READY_S = 20
+#: The simulated counter box of the demo: box address 2 drives counter 2.
+DEMO_BOX_COUNTER = 2
 #: Seconds between two screenshots of a headless demo board (each costs ~0.1 s of CPU).
 DISPLAY_SCREENSHOT_EVERY_S = 5
 
@@ -147,4 +151,33 @@ def start_display(supervisor: Supervisor, provisioned: Provisioned, mqtt_port: i
     }
     child = supervisor.spawn("display", display_argv(layout, with_window), env)
     supervisor.wait_until(screenshot.exists, "display (var/display.png)", DISPLAY_READY_S)
+    return child
+
+
+def counter_box_paths(layout: DemoLayout) -> tuple[Path, Path]:
+    """The simulated bus's pty link and the named pipe its keys are pressed through."""
+    return layout.var / "counter" / "sim-bus", layout.var / "counter" / "keys"
+
+
+def start_counter_box(supervisor: Supervisor, provisioned: Provisioned, mqtt_port: int) -> Child:
+    """Start a simulated button box + LED sign on a pty with its bridge, for counter 2; the
+    clerk logs in with code 1234 at start. Keys: ``echo NEXT > var/counter/keys``."""
+    from motcua.up.demo import REPO_COUNTER_CONFIG
+
+    link, keys = counter_box_paths(supervisor.layout)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    keys.unlink(missing_ok=True)
+    env = {
+        "MOTCUA_MQTT_URL": f"mqtt://{HOST}:{mqtt_port}",
+        "MOTCUA_BROKER_CREDENTIALS": str(provisioned.files.credentials),
+        "MOTCUA_SITE": provisioned.site_id,
+        "MOTCUA_COUNTER_SERIAL": str(link),
+        "PYTHONUNBUFFERED": "1",
+    }
+    argv = [sys.executable, "-m", "motcua.cli", "counter", "simulate",
+            "--config", str(REPO_COUNTER_CONFIG), "--link", str(link), "--keys-fifo", str(keys),
+            "--script", "LOGIN 1234"]
+    child = supervisor.spawn("counter-box", argv, env)
+    supervisor.wait_until(keys.exists, "simulated counter box (var/counter/keys)",
+                          COUNTER_BOX_READY_S)
     return child

@@ -121,7 +121,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
     when a citizen taps đất đai on the demo kiosk's page and counter 1 opens and calls next,
     then the kiosk answers A001 and its dummy printer wrote var/tickets/A001.bin and .png,
     the counter gets A001 called, the demo display speaks it into var/announcements, a new
-    subscriber sees counter 1 showing A001 on the board, and SIGINT stops everything."""
+    subscriber sees counter 1 showing A001 on the board, NEXT on the simulated box of
+    counter 2 calls B001, and SIGINT stops everything."""
     _require_mosquitto()
     mqtt_port, http_port, kiosk_port = free_port(), free_port(), free_port()
     process = start_up(PROJECT, "--var", str(var_dir), "--mqtt-port", str(mqtt_port),
@@ -133,7 +134,7 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
         assert any("around the clock" in line for line in output)
         assert any(f"http://127.0.0.1:{kiosk_port}/" in line for line in output)
         pids = child_pids(var_dir)
-        assert set(pids) == {"mosquitto", "hub", "kiosk", "display"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk", "display", "counter-box"}
         assert (var_dir / "display.png").read_bytes().startswith(b"\x89PNG")
         passwords = load_credentials(var_dir / "broker" / "credentials.toml")
 
@@ -169,6 +170,13 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
             lambda b: any(c["counter"] == 1 and c["ticket"] == "A001" for c in b["counters"]),
         ).payload)
         assert board["counters"][0]["counter"] == 1
+
+        # The simulated box of counter 2 (clerk logged in at start): NEXT calls B001.
+        assert kiosk_issue(kiosk_port, "dang-ky-kinh-doanh", "tap-demo-2")["ticket"]["number"] \
+            == "B001"
+        (var_dir / "counter" / "keys").write_text("NEXT\n")
+        display.wait_for(f"{ROOT}/board", 10, lambda b: any(
+            c["counter"] == 2 and c["ticket"] == "B001" for c in b["counters"]))
     finally:
         for probe in probes:
             probe.close()
@@ -198,7 +206,7 @@ def test_up_starts_from_a_clone_the_broker_user_cannot_enter(private_clone):
     try:
         wait_for_line(process, READY, 40)
         pids = child_pids(var)
-        assert set(pids) == {"mosquitto", "hub", "kiosk", "display"}
+        assert set(pids) == {"mosquitto", "hub", "kiosk", "display", "counter-box"}
         broker_dir = broker_config_of(pids["mosquitto"]).parent
         assert broker_dir.name.startswith("motcua-broker-")
         assert private_clone not in broker_dir.parents
