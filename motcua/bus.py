@@ -123,6 +123,12 @@ class BusSettings:
     reconnect_min_delay_s: float = 1.0
     reconnect_max_delay_s: float = 30.0
     connect_timeout_s: float = 10.0
+    #: Forget QoS 1 messages still unacknowledged when a connection is lost instead of
+    #: letting paho resend them on reconnect. Devices set it: paho would resend a command
+    #: with its original message expiry, which the broker counts again from the resend,
+    #: so a press made before a long outage could act minutes late. A device's own
+    #: retries republish a command with only what is left of its life.
+    drop_unacked_on_reconnect: bool = False
 
 
 # --------------------------------------------------------------------------- messages
@@ -554,6 +560,8 @@ class Bus:
             hooks = list(self._connected_hooks)
         log.info("connected to %s:%d (session present: %s)", self.address.host,
                  self.address.port, flags.session_present)
+        if self.settings.drop_unacked_on_reconnect:
+            self._drop_unacked(client)
         if subscriptions:
             self._subscribe_all(subscriptions)
         for hook in hooks:
@@ -564,6 +572,15 @@ class Bus:
         with self._state:
             self._ready = self._connected
             self._state.notify_all()
+
+    def _drop_unacked(self, client: mqtt.Client) -> None:
+        # on_connect runs before paho resends its queue, so nothing dropped here goes out.
+        dropped = client.drop_out_messages()
+        for message in dropped:
+            self._acks.meet(message.mid)._fail_locally(
+                message.topic, "dropped at reconnect: the sender retries it if still alive")
+        if dropped:
+            log.info("dropped %d unacknowledged message(s) at reconnect", len(dropped))
 
     def _on_refused(self, client: mqtt.Client, reason_code: ReasonCode) -> None:
         if reason_code.value not in LOGIN_REFUSED_CODES:

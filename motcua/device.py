@@ -342,7 +342,8 @@ class DeviceRuntime:
         bus_settings = BusSettings(
             url=settings.url, client_id=_client_id(settings), will_topic=self._status_topic,
             keepalive=settings.keepalive_s, connect_timeout_s=settings.connect_timeout_s,
-            reconnect_min_delay_s=0.5, reconnect_max_delay_s=5.0)
+            reconnect_min_delay_s=0.5, reconnect_max_delay_s=5.0,
+            drop_unacked_on_reconnect=True)
         subscriptions: dict[str, Callable[[BusMessage], None]] = {
             self.topics.hub_status(): self._on_hub_status,
         }

@@ -327,3 +327,35 @@ def test_waiting_inside_a_callback_is_refused(mosquitto_broker, open_bus):
     bus.publish(SITE.event_issued(), b"{}", qos=0)
 
     assert "inside a bus callback" in str(errors.get(timeout=TIMEOUT_S))
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_a_device_bus_forgets_unacknowledged_commands_at_reconnect(mosquitto_broker, open_bus,
+                                                                    drop):
+    """Given a bus that published a QoS 1 command while the broker was down, when the broker
+    comes back: paho's default resends it (drop=False: the hub would act on it late), and
+    a device bus (drop_unacked_on_reconnect) forgets it, failing its delivery, so only the
+    device's own retries, with what is left of the command's life, can send it."""
+    hub_inbox = Inbox()
+    # The device comes back a second after the broker: the hub has subscribed by then.
+    device = connect_bus(BusSettings(url=mosquitto_broker.url(), client_id="kiosk1",
+                                     reconnect_min_delay_s=1.0, reconnect_max_delay_s=1.0,
+                                     drop_unacked_on_reconnect=drop))
+    mosquitto_broker.stop()
+    _wait_until(lambda: not device.connected)
+    delivery = device.publish(SITE.kiosk_cmd("1"), b'{"id":"late","action":"issue"}', qos=1)
+    mosquitto_broker.start()
+    hub = open_bus(mosquitto_broker.url(), "hub")
+    hub.subscribe(SITE.kiosk_cmd_filter(), hub_inbox, wait=True)
+    _wait_until(lambda: device.connected, timeout=10)
+    try:
+        if drop:
+            with pytest.raises(BusError, match="dropped at reconnect"):
+                delivery.wait(TIMEOUT_S)
+            with pytest.raises(queue.Empty):
+                hub_inbox.get(timeout=1.0)
+        else:
+            assert delivery.wait(TIMEOUT_S) is not None
+            assert hub_inbox.get().payload == b'{"id":"late","action":"issue"}'
+    finally:
+        device.close(announce_offline=False)
