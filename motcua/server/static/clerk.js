@@ -88,6 +88,8 @@
       if (request.status === 200 && reply && reply.ok) {
         if (reply.ticket && (action === "call_next" || action === "call" || action === "walk_in")) {
           showMessage(t("called", { number: reply.ticket.number }), "ok");
+        } else if (action === "rate") {
+          showMessage(t("rated"), "ok");
         } else {
           showMessage(t("done", { action: t("action." + action) }), "ok");
         }
