@@ -35,7 +35,8 @@ from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from tests.support.mosquitto import MosquittoBroker  # noqa: E402
 
 NAME = "clerk_panel"
-SETTINGS = {"full": {"clicks": 200, "warmup": 10}, "quick": {"clicks": 10, "warmup": 2}}
+#: Counter 1 serves đất đai, capped at 200 numbers a day in the example centre.
+SETTINGS = {"full": {"clicks": 180, "warmup": 10}, "quick": {"clicks": 10, "warmup": 2}}
 PASSWORD = "bench-password-1"
 #: Pause between clicks: past the panel's double-click window (400 ms in clerk.js), in
 #: which a second click of the same action reuses the first one's request id.

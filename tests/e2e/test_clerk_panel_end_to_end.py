@@ -55,15 +55,17 @@ def center(tmp_path, mosquitto_broker) -> Iterator[Center]:
     upgrade(engine)
     add_user(engine, "van-lam", "canbo1", PASSWORD, display_name="Nguyễn Thị Lan",
              counters="1,2")
+    add_user(engine, "van-lam", "truongphong", PASSWORD, display_name="Trần Văn Minh",
+             role="manager", counters="1")
     engine.dispose()
     config = HubConfig(db_url=db_url, mqtt_url=mosquitto_broker.url(), http_port=0)
     with Hub(config, clock=ManualClock()) as hub:
         yield Center(hub, f"http://127.0.0.1:{hub.http_port}")
 
 
-def log_in(page, center: Center, counter: int = 1) -> None:
+def log_in(page, center: Center, counter: int = 1, username: str = "canbo1") -> None:
     page.goto(f"{center.url}/counter/{counter}")
-    page.fill("#username", "canbo1")
+    page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_selector("#counter-status.closed", timeout=WAIT_MS)
@@ -183,3 +185,25 @@ def test_the_panel_screenshot(page_factory, center):
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_manager_sees_todays_ratings_live(page_factory, center):
+    """Given A001 served at counter 1 and the manager's panel of counter 3 open,
+    when the citizen rates A001 "rất hài lòng" from counter 1's pad,
+    then the manager's ratings table shows Quầy 1 with 1 under Rất hài lòng and total 1,
+    without a reload."""
+    center.issue("dat-dai")
+    for action, args in (("open", {"clerk": "Lan"}), ("call_next", {}), ("start", {}),
+                         ("finish", {})):
+        assert center.hub.dispatcher.execute(Request(Command(action, args, counter=1))).ok
+    page = page_factory(1366, 860)
+    log_in(page, center, counter=3, username="truongphong")
+    wait_text(page, "#ratings tbody tr:nth-child(1) td:nth-child(5)", "0")
+
+    assert center.hub.dispatcher.execute(Request(Command("rate", {"score": 3}, counter=1))).ok
+
+    wait_text(page, "#ratings tbody tr:nth-child(1) td:nth-child(5)", "1")
+    cells = page.locator("#ratings tbody tr:nth-child(1) td").all_inner_texts()
+    headers = page.locator("#ratings thead th").all_inner_texts()
+    assert headers == ["", "Rất hài lòng", "Hài lòng", "Không hài lòng", "Tổng"]
+    assert cells == ["Quầy 1", "1", "0", "0", "1"]
