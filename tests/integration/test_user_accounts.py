@@ -3,6 +3,7 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from argon2 import PasswordHasher
 
 from motcua.cli import main
 from motcua.store import create_database_engine, upgrade
-from motcua.store.schema import user_account
+from motcua.store.schema import ticket_event, user_account
 from motcua.store.users import (
     AccountError, add_user, authenticate, ensure_demo_user, get_user, list_users,
     set_disabled, set_password, verify_hash,
@@ -208,3 +209,20 @@ def test_the_password_is_not_an_argument(sqlite_url, monkeypatch, capsys):
         main(["user", "add", "canbo1", "--name", "Lan", "--password", "x", "--db", sqlite_url])
 
     assert refused.value.code == 2
+
+
+def test_migration_0003_refuses_a_second_rating_of_a_ticket(engine):
+    """Given one ticket_rated event for ticket T and one ticket_called, when a second
+    ticket_rated for T is inserted, then the partial unique index refuses it, while
+    other kinds of events for T stay allowed."""
+    at = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+    row = {"site_id": SITE, "seq": 1, "kind": "ticket_rated", "ticket_id": "T",
+           "counter": 1, "clerk": "Lan", "at": at, "data": '{"score": 3}'}
+    with engine.begin() as conn:
+        conn.execute(ticket_event.insert().values(**row))
+        conn.execute(ticket_event.insert().values(**{**row, "seq": 2, "kind": "ticket_called"}))
+        conn.execute(ticket_event.insert().values(**{**row, "seq": 3, "kind": "ticket_called"}))
+
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(ticket_event.insert().values(**{**row, "seq": 4}))
