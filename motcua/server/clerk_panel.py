@@ -35,7 +35,7 @@ from motcua.domain.views import iso
 from motcua.snapshot import SnapshotUnavailable
 from motcua.store.users import authenticate
 
-from .clerk_auth import login_limiter
+from .clerk_auth import PanelUser, login_limiter
 from .clerk_text import LANGUAGES, catalog, text
 from .clerk_view import counter_panel_view, ratings_view
 from .errors import ApiError, error_response
@@ -111,8 +111,6 @@ def login() -> Response:
         return _login_page(error=text("login.failed", _language()), status=401,
                            username=username)
     limiter.succeeded(username)
-    from .clerk_auth import PanelUser
-
     session.clear()  # a fresh session (and CSRF token) for the new login
     login_user(PanelUser(account))
     session.permanent = True
@@ -149,9 +147,9 @@ def panel(number: int) -> Response:
     if not current_user.is_authenticated:
         return redirect(url_for(".login_page", next=f"/counter/{number}"))
     if number not in runtime.setup.counters:
-        return _message_page("forbidden_title", f"{text('title', language, counter=number)}: "
-                             f"{ApiError('unknown_counter', counter=number).error['message']}",
-                             404)
+        message = ApiError("unknown_counter", counter=number).error
+        return _message_page("not_found_title",
+                             message["message_en" if language == "en" else "message"], 404)
     account = current_user.account
     if not account.may_operate(number):
         _log_refusal(number)

@@ -76,6 +76,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "network_error": ("Không gửi được yêu cầu, vui lòng thử lại",
                       "Could not send the request; try again"),
     "forbidden_title": ("Không được phép", "Not allowed"),
+    "not_found_title": ("Không tìm thấy", "Not found"),
     "forbidden_body": ("Tài khoản {username} không được thao tác quầy {counter}.",
                        "Account {username} may not operate counter {counter}."),
     "your_counters": ("Quầy của bạn", "Your counters"),

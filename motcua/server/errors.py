@@ -30,6 +30,7 @@ STATUS_OF: dict[str, int] = {
     "unauthorized": 401,
     "not_found": 404,
     "unknown_ticket": 404,
+    "unknown_counter": 404,
     "method_not_allowed": 405,
     "id_reused": 409,
     "sold_out": 409,

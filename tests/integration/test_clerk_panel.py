@@ -223,6 +223,21 @@ def test_a_clerk_is_refused_at_a_counter_not_theirs(clerk, store, caplog):
     assert "canbo1 may not operate counter 3" in caplog.text
 
 
+def test_an_unknown_counter_is_a_vietnamese_404(clerk):
+    """Given canbo1 logged in, when it opens /counter/9 (the site has 3), then a 404 page
+    saying Không có quầy số 9, and its actions are 404 unknown_counter."""
+    client, csrf = clerk
+
+    page = client.get("/counter/9")
+    response = act(client, 9, "open", "r-1", csrf)
+
+    assert page.status_code == 404
+    assert '<p id="message" class="error" role="alert">Không có quầy số 9</p>' in (
+        page.get_data(as_text=True))
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        404, "unknown_counter")
+
+
 def test_a_manager_operates_any_counter(client, accounts, store):
     """Given truongphong (manager, listed for counter 1), when it opens counter 3,
     then counter 3 is opened by Trần Văn Minh."""
