@@ -261,16 +261,29 @@ DEMO_DISPLAY_NAME = "Nguyễn Thị Lan"
 DEMO_COUNTERS = "1,2"
 
 
-def ensure_demo_user(engine: Engine, site_id: str, *, username: str = DEMO_USERNAME,
+def ensure_demo_user(engine: Engine | str, site_id: str, *, username: str = DEMO_USERNAME,
                      display_name: str = DEMO_DISPLAY_NAME, counters: str = DEMO_COUNTERS,
                      password: str | None = None) -> str:
     """Make sure the demo clerk exists, enabled, with a fresh password; return it.
 
-    A new random password each call (unless ``password`` is given): the demo prints it,
-    and no fixed password ever ships with the code.
+    ``engine`` may be a database URL: the database is then migrated first and the
+    engine disposed of afterwards. A new random password each call (unless ``password``
+    is given): the demo prints it, and no fixed password ever ships with the code.
     """
     import secrets
 
+    if isinstance(engine, str):
+        from .database import create_database_engine
+        from .migrate import upgrade
+
+        owned = create_database_engine(engine)
+        try:
+            upgrade(owned)
+            return ensure_demo_user(owned, site_id, username=username,
+                                    display_name=display_name, counters=counters,
+                                    password=password)
+        finally:
+            owned.dispose()
     password = password or secrets.token_urlsafe(9)
     if get_user(engine, site_id, username) is None:
         add_user(engine, site_id, username, password, display_name=display_name,

@@ -146,6 +146,18 @@ def test_the_demo_user_gets_a_fresh_password_every_time(engine):
     assert [a.username for a in list_users(engine, SITE)] == ["canbo1"]
 
 
+def test_the_demo_user_can_be_made_from_a_database_url(sqlite_url):
+    """Given a fresh SQLite URL (not migrated), when ensure_demo_user gets the URL,
+    then the database is migrated and canbo1 logs in with the returned password."""
+    password = ensure_demo_user(sqlite_url, SITE)
+
+    engine = create_database_engine(sqlite_url)
+    try:
+        assert authenticate(engine, SITE, "canbo1", password).display_name == "Nguyễn Thị Lan"
+    finally:
+        engine.dispose()
+
+
 # --- the command line -----------------------------------------------------------------------
 
 
