@@ -131,7 +131,8 @@ def test_login_open_call_next_and_transfer_live(page_factory, center, mosquitto_
 
 def test_a_counter_not_the_clerks_and_a_post_without_csrf_are_refused(page_factory, center):
     """Given canbo1 (counters 1,2) logged in and A001 waiting,
-    when the browser opens /counter/3, then the page says in Vietnamese that canbo1 may
+    when R (recall) is pressed with nobody called, then the panel shows the hub's
+    Vietnamese refusal; when the browser opens /counter/3, then the page says in Vietnamese that canbo1 may
     not operate counter 3; when a call_next is posted to counter 1 with the session
     cookie but without the CSRF token, then 400 csrf_failed and A001 still waits."""
     center.issue("dat-dai")
@@ -139,6 +140,9 @@ def test_a_counter_not_the_clerks_and_a_post_without_csrf_are_refused(page_facto
     log_in(page, center)
     page.keyboard.press("o")
     page.wait_for_selector("#counter-status.open", timeout=WAIT_MS)
+    page.keyboard.press("r")  # recall with nobody called: the hub's refusal is shown
+    wait_text(page, "#message", "Quầy số 1 không có số đang phục vụ")
+    assert "error" in page.locator("#message").get_attribute("class")
 
     refused = page.goto(f"{center.url}/counter/3")
     assert refused.status == 403
