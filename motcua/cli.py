@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "motcua.commands.contract_commands",
     "motcua.commands.up_commands",
     "motcua.commands.device_commands",
+    "motcua.commands.user_commands",
     "motcua.commands.kiosk_commands",
     "motcua.commands.printer_commands",
     "motcua.commands.sounds_commands",

@@ -102,6 +102,24 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
         "Quá nhiều trang đang theo dõi trực tiếp (tối đa {limit}), đang thử lại",
         "Too many live pages open (at most {limit}); retrying",
     ),
+    # The clerk panel (motcua.server.clerk_panel).
+    "login_required": ("Vui lòng đăng nhập", "Please log in"),
+    "login_rate_limited": (
+        "Đăng nhập sai quá nhiều lần, vui lòng thử lại sau {retry_s} giây",
+        "Too many failed logins; try again in {retry_s} s",
+    ),
+    "csrf_failed": (
+        "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ, vui lòng tải lại trang",
+        "Missing or invalid CSRF token; reload the page",
+    ),
+    "counter_forbidden": (
+        "Tài khoản {username} không được thao tác quầy {counter}",
+        "Account {username} may not operate counter {counter}",
+    ),
+    "manager_required": (
+        "Chỉ lãnh đạo bộ phận hoặc quản trị viên được xem",
+        "Managers and admins only",
+    ),
 }
 
 

@@ -84,6 +84,8 @@ class Snapshot:
     #: Ticket views looked up at this ``seq`` (filled lazily; each entry is final).
     _tickets: dict[str, Mapping[str, Any] | None] = field(default_factory=dict, repr=False,
                                                          compare=False)
+    #: Other views derived at this ``seq`` (:meth:`CommittedReads.derived`), by key.
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def service_entries(state: SiteState, waiting: Mapping[str, int]) -> tuple[dict[str, Any], ...]:
@@ -200,6 +202,31 @@ class CommittedReads:
             view = ticket_view(state, found) if found is not None else None
             current._tickets[ticket_id] = view
             return current, view
+
+        try:
+            return self._on_writer(look_up).result(self.timeout_s)
+        except FutureTimeout:
+            raise SnapshotUnavailable("the writer thread did not answer") from None
+
+    def derived(self, key: Any, build: Callable[[SiteState, dt.datetime], T]) -> tuple[Snapshot, T]:
+        """``build(state, at)`` as of the returned snapshot, built on the writer thread at
+        most once per committed ``seq`` and ``key`` (e.g. a clerk panel's counter view).
+
+        ``build`` reads the state, never changes it, and returns a fresh object that
+        readers must not mutate; ``key`` names what it builds (same key, same build).
+
+        Raises:
+            SnapshotUnavailable: the writer did not answer in time.
+        """
+        snapshot = self.snapshot()
+        if key in snapshot._derived:
+            return snapshot, snapshot._derived[key]
+
+        def look_up() -> tuple[Snapshot, T]:
+            current = self._build() if self.dispatcher.seq != snapshot.seq else snapshot
+            if key not in current._derived:
+                current._derived[key] = build(self.dispatcher.state, current.at)
+            return current, current._derived[key]
 
         try:
             return self._on_writer(look_up).result(self.timeout_s)

@@ -314,7 +314,14 @@ def _rate(ctx: Context) -> Decision:
         ctx.command.args, "score", 1, ctx.state.setup.rules.rating_levels
     )
     counter = ctx.state.counters[number]
-    ticket_id = counter.current or counter.last_served
+    current = ctx.state.tickets.get(counter.current) if counter.current else None
+    # The ticket being served, else the last one finished here. A ticket only called is
+    # not rated: the pad lights after FINISH, and the clerk may call the next citizen
+    # before the last one has pressed a key; that press is about the last visit.
+    if current is not None and current.status is TicketStatus.SERVING:
+        ticket_id: str | None = current.id
+    else:
+        ticket_id = counter.last_served
     if ticket_id is None:
         raise DomainError("nothing_to_rate")
     ticket = ctx.state.tickets[ticket_id]

@@ -4,8 +4,9 @@
 :class:`motcua.server.runtime.HubRuntime`); nothing is global, so tests build as many as
 they like. :func:`motcua.server.serve.serve` runs it under waitress. Besides ``/api/v1``,
 ``/healthz`` and ``/metrics`` it serves the citizen's live ticket page ``/t/{id}``
-(:mod:`.ticket_page`) and the lobby's web board ``/display`` (:mod:`.board_page`) with
-their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
+(:mod:`.ticket_page`), the lobby's web board ``/display`` (:mod:`.board_page`) and the
+clerk panel ``/counter/{n}`` (:mod:`.clerk_panel`, login and CSRF in :mod:`.clerk_auth`)
+with their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
 """
 
 from __future__ import annotations

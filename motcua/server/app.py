@@ -4,8 +4,9 @@
 :class:`motcua.server.runtime.HubRuntime`); nothing is global, so tests build as many as
 they like. :func:`motcua.server.serve.serve` runs it under waitress. Besides ``/api/v1``,
 ``/healthz`` and ``/metrics`` it serves the citizen's live ticket page ``/t/{id}``
-(:mod:`.ticket_page`) and the lobby's web board ``/display`` (:mod:`.board_page`) with
-their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
+(:mod:`.ticket_page`), the lobby's web board ``/display`` (:mod:`.board_page`) and the
+clerk panel ``/counter/{n}`` (:mod:`.clerk_panel`, login and CSRF in :mod:`.clerk_auth`)
+with their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from flask import Flask
 
 from .api import api
 from .board_page import board_page
+from .clerk_auth import install_clerk_auth
+from .clerk_panel import clerk_panel
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
@@ -40,8 +43,10 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     # a placeholder runtime without one (server-limit tests) gets a feed that never wakes.
     install_live(app, getattr(runtime, "dispatcher", None))
     register_error_handlers(app)
+    install_clerk_auth(app, config)
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(ticket_page)
     app.register_blueprint(board_page)
+    app.register_blueprint(clerk_panel)
     return app

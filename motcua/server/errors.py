@@ -30,6 +30,7 @@ STATUS_OF: dict[str, int] = {
     "unauthorized": 401,
     "not_found": 404,
     "unknown_ticket": 404,
+    "unknown_counter": 404,
     "method_not_allowed": 405,
     "id_reused": 409,
     "sold_out": 409,
@@ -52,6 +53,11 @@ STATUS_OF: dict[str, int] = {
     "hub_timeout": 503,
     "not_ready": 503,
     "live_busy": 503,
+    "login_required": 401,
+    "login_rate_limited": 429,
+    "csrf_failed": 400,
+    "counter_forbidden": 403,
+    "manager_required": 403,
 }
 DEFAULT_REFUSAL_STATUS = 409
 #: Seconds a client should wait before retrying, for refusals that pass by themselves.

@@ -247,6 +247,37 @@ _PATHS: dict[str, Any] = {
                                                   "last calls"),
                       "503": {"$ref": "#/components/responses/Unavailable"}},
     }},
+    "/api/v1/ratings/today": {"get": {
+        "operationId": "getTodaysRatings",
+        "summary": "Today's citizen ratings per counter (managers, devices)",
+        "description": (
+            "A manager's or admin's clerk-panel session (cookie), or any device token. "
+            "counts maps each level (1 = không hài lòng ... levels = rất hài lòng) to the "
+            "number of tickets rated so today; every counter is listed."),
+        "security": [{"deviceToken": []}, {"panelSession": []}],
+        "responses": {
+            "200": _json({
+                "type": "object", "required": ["business_day", "levels", "counters"],
+                "properties": {
+                    "business_day": {"type": ["string", "null"], "format": "date"},
+                    "levels": {"type": "integer", "minimum": 3, "maximum": 5},
+                    "counters": {"type": "array", "items": {
+                        "type": "object", "required": ["counter", "name", "counts", "total"],
+                        "properties": {
+                            "counter": {"type": "integer", "minimum": 1},
+                            "name": {"type": "string"},
+                            "counts": {"type": "object",
+                                       "additionalProperties": _COUNT},
+                            "total": _COUNT,
+                        },
+                    }},
+                },
+            }, "today's distribution per counter"),
+            "401": _error("unauthorized: no manager session and no device token"),
+            "403": _error("manager_required: a clerk's session"),
+            "503": {"$ref": "#/components/responses/Unavailable"},
+        },
+    }},
     "/api/v1/openapi.json": {"get": {
         "operationId": "getOpenApi",
         "summary": "This document",
@@ -273,7 +304,11 @@ _DOCUMENT: dict[str, Any] = {
         "securitySchemes": {"deviceToken": {
             "type": "http", "scheme": "bearer",
             "description": "token from `motcua device add --kind kiosk --id N`",
-        }},
+        },
+            "panelSession": {
+                "type": "apiKey", "in": "cookie", "name": "motcua_session",
+                "description": "session of a clerk-panel login (/counter/login)",
+            }},
     },
 }
 

@@ -47,6 +47,7 @@ class UtcDateTime(TypeDecorator):
 
 SITE_ID = sa.String(64)
 ACTIVE = "status IN ('called', 'serving')"
+RATED = "kind = 'ticket_rated'"
 
 site = sa.Table(
     "site",
@@ -171,6 +172,16 @@ ticket_event = sa.Table(
     sa.Column("request_id", sa.String(64), nullable=True),
     sa.Index(None, "site_id", "seq"),
     sa.Index(None, "site_id", "ticket_id"),
+    # Added by migration 0003: a ticket is rated once (the engine refuses a second
+    # rating with ``already_rated``; this index is the safety net behind it).
+    sa.Index(
+        "uq_ticket_event_one_rating",
+        "site_id",
+        "ticket_id",
+        unique=True,
+        sqlite_where=sa.text(RATED),
+        postgresql_where=sa.text(RATED),
+    ),
 )
 
 number_counter = sa.Table(
@@ -204,4 +215,21 @@ device = sa.Table(
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
     sa.Column("token_hash", sa.String(128), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+#: People who log in to the clerk panel (migration 0003). ``counters`` is ``all`` or the
+#: comma-separated counter numbers the account may operate; ``password_hash`` is argon2id.
+user_account = sa.Table(
+    "user_account",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("counters", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("role IN ('clerk', 'manager', 'admin')", name="role"),
 )

@@ -146,3 +146,35 @@ def test_readers_racing_the_writer_only_see_whole_commits(store, clock):
         assert not any(thread.is_alive() for thread in threads)
         assert problems == []
         assert min(seen) > 0
+
+
+def test_a_derived_view_is_built_once_per_commit_from_committed_state_only(store, clock):
+    """Given A001 waiting and counter 1 open, when a derived view (the clerk panel's
+    waiting count) is read three times, then it is built once; while a call_next is held
+    before its commit the view still says 1 waiting (the live state already has A001
+    called); after the commit it is rebuilt once and says 0, with the new seq."""
+    built: list[int] = []
+
+    def waiting_count(state, at):
+        built.append(len(state.index.line("dat-dai", False)))
+        return {"waiting": built[-1], "at": at.isoformat()}
+
+    held = HeldCommit(store)
+    with Dispatcher(store, clock=clock) as dispatcher:
+        reads = CommittedReads(dispatcher, timeout_s=0.5)
+        run(dispatcher, "open", counter=1, clerk="lan")
+        run(dispatcher, "issue", service="dat-dai")
+        first = [reads.derived("waiting", waiting_count) for _ in range(3)]
+
+        held.hold = True
+        pending = dispatcher.submit(Request(Command("call_next", counter=1), "counter/1", "c1"))
+        assert held.entered.wait(5)
+        during = reads.derived("waiting", waiting_count)
+        held.release.set()
+        result = pending.result(5)
+        after = reads.derived("waiting", waiting_count)
+
+    assert [view for _, view in first] == [first[0][1]] * 3
+    assert first[0][1]["waiting"] == 1 and during[1]["waiting"] == 1
+    assert (after[0].seq, after[1]["waiting"]) == (result.seq, 0)
+    assert built == [1, 0]

@@ -288,6 +288,33 @@ def test_rate_the_ticket_being_served() -> None:
     assert site.ticket("A001").rating == 1
 
 
+def test_a_rating_after_the_next_call_goes_to_the_ticket_just_served() -> None:
+    """Given A001 finished at counter 1 and A002 called there right after,
+    When the citizen of A001 presses the pad (rate 3),
+    Then A001 is rated 3 and A002, only called, is not rated."""
+    site = site_with_served()
+    site.call_next(1)
+
+    decision = site.do("rate", 1, score=3)
+
+    assert decision.ticket_id == site.ticket("A001").id
+    assert (site.ticket("A001").rating, site.ticket("A002").rating) == (3, None)
+
+
+def test_a_called_ticket_with_nothing_served_before_cannot_be_rated() -> None:
+    """Given A001 only called at counter 1 (nothing served there yet today),
+    When the pad sends rate 2, Then nothing_to_rate and A001 stays unrated."""
+    site = QueueSite()
+    site.issue("ho_tich")
+    site.open(1)
+    site.call_next(1)
+
+    error = site.refuse("rate", 1, score=2)
+
+    assert error.code == "nothing_to_rate"
+    assert site.ticket("A001").rating is None
+
+
 @pytest.mark.parametrize("score", [0, 4, -1, "3", True, 2.0, None])
 def test_rate_outside_the_three_levels_or_not_an_integer_is_invalid(score: object) -> None:
     """Given A001 served, When rated with a score not in 1..3 or not an int, Then
@@ -305,6 +332,7 @@ def test_rating_levels_are_configurable() -> None:
     site.issue("ho_tich")
     site.open(1)
     site.call_next(1)
+    site.do("start", 1)
 
     site.do("rate", 1, score=5)
 
