@@ -51,6 +51,10 @@ MESSAGES = {
     "tickets": ("Phiếu đã in (máy in giả lập): {path}", "Printed tickets (dummy printer): {path}"),
     "board": ("Màn hình gọi số (ảnh chụp mới nhất): {path}", "Lobby board (latest frame): {path}"),
     "web_board": ("Màn hình gọi số trên trình duyệt: {url}", "Web lobby board: {url}"),
+    "panel": (
+        "Bảng điều khiển của cán bộ: {url} (đăng nhập {user} / {password})",
+        "Clerk panel: {url} (log in as {user} / {password})",
+    ),
     "box": (
         "Hộp phím quầy 2 (mô phỏng, cán bộ Nguyễn Thị Lan đã đăng nhập): echo NEXT > {keys}",
         "Counter 2 button box (simulated, clerk logged in): echo NEXT > {keys}",
@@ -96,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
-                 kiosk_port: int, var: Path) -> list[str]:
+                 kiosk_port: int, var: Path, clerk_login: tuple[str, str]) -> list[str]:
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
@@ -121,6 +125,8 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
         "  " + _say("board", path=var / "display.png"),
         "  " + _say("voice", path=var / "announcements"),
         "  " + _say("web_board", url=f"http://{HOST}:{http_port}/display"),
+        "  " + _say("panel", url=f"http://{HOST}:{http_port}/counter/1", user=clerk_login[0],
+                    password=clerk_login[1]),
         "  " + _say("box", keys=shlex.quote(str(var / "counter" / "keys"))),
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
         f"  healthz: http://{HOST}:{http_port}/healthz",
@@ -137,6 +143,8 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
 
 def run_up(args: argparse.Namespace) -> int:
     """Provision, start, supervise; 0 after Ctrl-C/SIGTERM, 1 on any failure."""
+    from motcua.store.users import DEMO_USERNAME, ensure_demo_user  # hub-side code, lazily
+
     layout = DemoLayout(args.var.resolve())
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -151,11 +159,15 @@ def run_up(args: argparse.Namespace) -> int:
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
+        # A fresh password at every run: none ships with the code.
+        clerk_password = ensure_demo_user(layout.database_url, provisioned.site_id)
         start_kiosk(supervisor, provisioned, args.mqtt_port, args.http_port, args.kiosk_port)
         start_display(supervisor, provisioned, args.mqtt_port, has_screen())
         start_counter_box(supervisor, provisioned, args.mqtt_port)
         print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port,
-                                      args.kiosk_port, layout.var)), flush=True)
+                                      args.kiosk_port, layout.var,
+                                      (DEMO_USERNAME, clerk_password))),
+              flush=True)
         counter = None
         if not args.no_counter and sys.stdin.isatty():
             counter = supervisor.spawn(

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -83,6 +84,14 @@ def wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> lis
     raise AssertionError(f"no {text!r} within {timeout_s} s:\n{''.join(lines)}")
 
 
+def http_session() -> urllib.request.OpenerDirector:
+    """A browser-like client keeping cookies (the panel's session)."""
+    import http.cookiejar
+
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
 def kiosk_issue(kiosk_port: int, service: str, tap_id: str) -> dict:
     """Tap ``service`` on the kiosk's touch page, as its JavaScript does."""
     request = urllib.request.Request(
@@ -133,6 +142,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
         assert any(READY in line for line in output)
         assert any("around the clock" in line for line in output)
         assert any(f"http://127.0.0.1:{kiosk_port}/" in line for line in output)
+        panel = next(line for line in output if f"/counter/1 (log in as canbo1 / " in line)
+        clerk_password = panel.rsplit("canbo1 / ", 1)[1].rstrip(")\n")
         pids = child_pids(var_dir)
         assert set(pids) == {"mosquitto", "hub", "kiosk", "display", "counter-box"}
         assert (var_dir / "display.png").read_bytes().startswith(b"\x89PNG")
@@ -177,6 +188,15 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
         (var_dir / "counter" / "keys").write_text("NEXT\n")
         display.wait_for(f"{ROOT}/board", 10, lambda b: any(
             c["counter"] == 2 and c["ticket"] == "B001" for c in b["counters"]))
+
+        # The printed demo login opens the clerk panel.
+        session = http_session()
+        login_page = session.open(f"http://127.0.0.1:{http_port}/counter/login").read().decode()
+        token = login_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        form = urllib.parse.urlencode({"csrf_token": token, "username": "canbo1",
+                                       "password": clerk_password}).encode()
+        with session.open(f"http://127.0.0.1:{http_port}/counter/login", data=form) as answer:
+            assert answer.url.endswith("/counter/1") and "canbo1" not in answer.url
     finally:
         for probe in probes:
             probe.close()
