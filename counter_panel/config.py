@@ -18,13 +18,13 @@ reported at once.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from counter_panel.protocol import LOGIN_CODE, MAX_ADDRESS
+from motcua.config_file import apply_environment, problems, read_document
 from motcua.contract import COMMAND_EXPIRY_S
 from motcua.contract.fields import is_slug
 
@@ -147,26 +147,11 @@ class CounterConfig(_Section):
 def load_counter_config(path: str | os.PathLike | None = None,
                         environ: Mapping[str, str] = os.environ) -> CounterConfig:
     """Read ``path`` (optional), apply environment overrides, validate everything at once."""
-    document: dict[str, Any] = {}
-    base_dir = Path(".")
-    if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                document = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise CounterConfigError(f"{path}: {exc}") from None
-        base_dir = Path(path).resolve().parent
-    for variable, (table, key) in ENVIRONMENT.items():
-        if environ.get(variable):
-            document.setdefault(table, {})[key] = environ[variable]
+    document, base_dir = read_document(path, CounterConfig.model_fields.keys() - {"base_dir"},
+                                       CounterConfigError)
+    document = apply_environment(document, ENVIRONMENT, environ)
     try:
         config = CounterConfig(**document)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in error['loc']) or 'file'}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        raise CounterConfigError("; ".join(problems)) from None
-    except TypeError as exc:
-        raise CounterConfigError(f"{path}: {exc}") from None
+        raise CounterConfigError(problems(exc)) from None
     return config.model_copy(update={"base_dir": base_dir})

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from motcua.config_file import apply_environment, problems, read_document
 from motcua.contract.fields import is_slug
 
 ENVIRONMENT = {
@@ -183,34 +183,22 @@ def load_display_config(path: str | os.PathLike | None = None,
     Raises:
         DisplayConfigError: naming every bad key (``display.blink_s: ...``).
     """
-    document: dict[str, Any] = {}
-    base_dir = Path(".")
-    if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                document = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DisplayConfigError(f"{path}: {exc}") from None
-        base_dir = Path(path).resolve().parent
-    unknown = sorted(set(document) - {"display", "theme", "announcer"})
-    if unknown:
-        raise DisplayConfigError(f"{path}: unknown table(s): {', '.join(unknown)}")
+    document, base_dir = read_document(path, ("display", "theme", "announcer"),
+                                       DisplayConfigError)
+    document = apply_environment(
+        document, {variable: ("display", key) for variable, key in ENVIRONMENT.items()},
+        environ)
     display = dict(document.get("display", {}))
     theme = dict(display.pop("theme", {}) or {})
     theme.update(document.get("theme", {}))
-    for variable, key in ENVIRONMENT.items():
-        if environ.get(variable):
-            display[key] = environ[variable]
     try:
         return DisplayConfig(display=display, theme=theme,
                              announcer=dict(document.get("announcer", {})), base_dir=base_dir)
     except ValidationError as exc:
-        problems = [f"{_key(error['loc'])}: {error['msg']}" for error in exc.errors()]
-        raise DisplayConfigError("; ".join(problems)) from None
+        raise DisplayConfigError(problems(exc, _key)) from None
 
 
-def _key(location: tuple) -> str:
-    parts = [str(part) for part in location]
+def _key(parts: list[str]) -> str:
     if parts and parts[0] == "theme":
         parts.insert(0, "display")
     return ".".join(parts)

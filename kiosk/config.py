@@ -21,14 +21,14 @@ reported at once.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.backend import PriorityChoice
 from kiosk.printing import PrinterSettings
+from motcua.config_file import apply_environment, problems, read_document
 from motcua.contract import COMMAND_EXPIRY_S
 from motcua.contract.fields import is_slug
 
@@ -150,25 +150,10 @@ def load_kiosk_config(path: str | os.PathLike | None = None,
     Raises:
         KioskConfigError: naming every bad key (``kiosk.http_port: ...``).
     """
-    document: dict[str, Any] = {}
-    base_dir = Path(".")
-    if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                document = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise KioskConfigError(f"{path}: {exc}") from None
-        base_dir = Path(path).resolve().parent
-    unknown = sorted(set(document) - {"kiosk", "printer"})
-    if unknown:
-        raise KioskConfigError(f"{path}: unknown table(s): {', '.join(unknown)}")
-    values = {table: dict(document.get(table, {})) for table in ("kiosk", "printer")}
-    for variable, (table, key) in ENVIRONMENT.items():
-        if environ.get(variable):
-            values[table][key] = environ[variable]
+    document, base_dir = read_document(path, ("kiosk", "printer"), KioskConfigError)
+    document = apply_environment(document, ENVIRONMENT, environ)
     try:
-        return KioskConfig(**values, base_dir=base_dir)
+        return KioskConfig(kiosk=document.get("kiosk", {}), printer=document.get("printer", {}),
+                           base_dir=base_dir)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-                    for error in exc.errors()]
-        raise KioskConfigError("; ".join(problems)) from None
+        raise KioskConfigError(problems(exc)) from None
