@@ -83,6 +83,19 @@ def write_results(name: str, document: dict[str, Any]) -> Path:
     return path
 
 
+def publish_document(name: str, settings: dict[str, Any], results: dict[str, Any],
+                     goals: dict[str, dict[str, Any]], started: float) -> int:
+    """Write one bench's JSON (machine, settings, results, goals, duration) and print its
+    goal lines; ``started`` is the script's ``time.perf_counter()`` at start. Returns 0."""
+    document = {"bench": name, "started_at": utc_now_iso(), "machine": machine_info(),
+                "settings": settings, "results": results, "goals": goals}
+    document["machine"]["load_average_at_end"] = load_average()
+    document["duration_s"] = round(time.perf_counter() - started, 1)
+    write_results(name, document)
+    print_goals(name, goals)
+    return 0
+
+
 def utc_now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 

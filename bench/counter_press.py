@@ -202,17 +202,9 @@ def main() -> int:
     settings = SETTINGS["quick" if args.quick else "full"]
     started = time.perf_counter()
     results = {"sqlite": measure(settings)}
-    document = {
-        "bench": NAME, "started_at": common.utc_now_iso(), "machine": common.machine_info(),
-        "settings": {"quick": args.quick, "counters": COUNTERS, **settings},
-        "results": results,
-        "goals": {f"sqlite_{name}": goal for name, goal in results["sqlite"]["goals"].items()},
-    }
-    document["machine"]["load_average_at_end"] = common.load_average()
-    document["duration_s"] = round(time.perf_counter() - started, 1)
-    common.write_results(NAME, document)
-    common.print_goals(NAME, document["goals"])
-    return 0
+    return common.publish_document(
+        NAME, {"quick": args.quick, "counters": COUNTERS, **settings}, results,
+        {f"sqlite_{name}": goal for name, goal in results["sqlite"]["goals"].items()}, started)
 
 
 if __name__ == "__main__":

@@ -142,16 +142,9 @@ def main() -> int:
     started = time.perf_counter()
     settings = SETTINGS["quick" if args.quick else "full"]
     results = measure(settings)
-    document = {"bench": NAME, "started_at": common.utc_now_iso(),
-                "machine": common.machine_info(),
-                "settings": {"quick": args.quick, "database": "sqlite", **settings},
-                "results": results, "goals": results.pop("goals")}
-    document["machine"]["load_average_at_end"] = common.load_average()
-    document["duration_s"] = round(time.perf_counter() - started, 1)
-    common.write_results(NAME, document)
-    common.print_goals(NAME, document["goals"])
-    return 0
-
+    return common.publish_document(
+        NAME, {"quick": args.quick, "database": "sqlite", **settings}, results,
+        results.pop("goals"), started)
 
 if __name__ == "__main__":
     sys.exit(main())
