@@ -7,10 +7,7 @@ browser (``board.js`` gets :func:`catalog` as JSON and renders every live update
 
 from __future__ import annotations
 
-from typing import Mapping
-
-#: Languages offered, the first is the default.
-LANGUAGES = ("vi", "en")
+from .text_catalog import LANGUAGES, TextCatalog  # noqa: F401 (LANGUAGES re-exported)
 
 #: key -> (Vietnamese, English).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -45,21 +42,12 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(key: str, language: str = "vi", **params: object) -> str:
-    """The string ``key`` in ``language`` with ``params`` filled in.
+_CATALOG = TextCatalog(TEXTS)
+#: ``text(key, language="vi", **params)``: one string, parameters filled in.
+text = _CATALOG.text
+#: ``catalog()``: ``{"vi": {...}, "en": {...}}`` for the page's script.
+catalog = _CATALOG.catalog
 
-    Raises:
-        KeyError: unknown key.
-    """
-    vietnamese, english = TEXTS[key]
-    template = english if language == "en" else vietnamese
-    return template.format(**params) if params else template
-
-
-def catalog() -> dict[str, Mapping[str, str]]:
-    """``{"vi": {key: text}, "en": {key: text}}`` for the board's script."""
-    return {language: {key: pair[index] for key, pair in TEXTS.items()}
-            for index, language in enumerate(LANGUAGES)}
 
 
 def counter_status_key(status: str, ticket: str | None) -> str:

@@ -8,10 +8,7 @@ own Vietnamese and English messages from the hub's error catalog (:mod:`motcua.e
 
 from __future__ import annotations
 
-from typing import Mapping
-
-#: Languages offered, the first is the default.
-LANGUAGES = ("vi", "en")
+from .text_catalog import LANGUAGES, TextCatalog  # noqa: F401 (LANGUAGES re-exported)
 
 #: key -> (Vietnamese, English).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -84,14 +81,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(key: str, language: str = "vi", **params: object) -> str:
-    """The text of ``key`` in ``language`` with ``{params}`` filled in."""
-    vietnamese, english = TEXTS[key]
-    template = english if language == "en" else vietnamese
-    return template.format(**params) if params else template
-
-
-def catalog() -> Mapping[str, Mapping[str, str]]:
-    """``{"vi": {key: text}, "en": {...}}`` for the browser."""
-    return {language: {key: pair[i] for key, pair in TEXTS.items()}
-            for i, language in enumerate(LANGUAGES)}
+_CATALOG = TextCatalog(TEXTS)
+#: ``text(key, language="vi", **params)``: one string, parameters filled in.
+text = _CATALOG.text
+#: ``catalog()``: ``{"vi": {...}, "en": {...}}`` for the page's script.
+catalog = _CATALOG.catalog
