@@ -17,6 +17,7 @@ from motcua.hub import Hub
 from motcua.hub_config import HubConfig
 from tests.support.mqtt_probe import MqttProbe
 from tests.support.sites import ManualClock
+from tests.support.hub_fixtures import hub, probe  # noqa: F401
 
 ROOT = "motcua/v1/van-lam"
 ADDRESS = 7  # box address 07 serves counter 1 (Đất đai, prefix A)
@@ -45,22 +46,6 @@ counter = 1
 "{CLERK_CODE}" = "{CLERK}"
 """, encoding="utf-8")
     return load_counter_config(path, environ={})
-
-
-@pytest.fixture
-def hub(tmp_path, mosquitto_broker):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), serve_http=False) as running:
-        yield running
-
-
-@pytest.fixture
-def probe(mosquitto_broker):
-    device = MqttProbe(mosquitto_broker.url())
-    device.subscribe(f"{ROOT}/#")
-    yield device
-    device.close()
 
 
 @pytest.fixture

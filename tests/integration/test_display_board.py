@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -25,6 +24,7 @@ from motcua.hub import Hub  # noqa: E402
 from motcua.hub_config import HubConfig  # noqa: E402
 from tests.support.mqtt_probe import MqttProbe  # noqa: E402
 from tests.support.sites import ManualClock  # noqa: E402
+from tests.support.hub_fixtures import eventually, hub, probe  # noqa: F401
 
 ROOT = "motcua/v1/van-lam"
 
@@ -39,31 +39,6 @@ class RecordingAnnouncer:
     def submit(self, announcement: object) -> None:
         with self._lock:
             self.submitted.append(announcement)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s: {what}")
-
-
-@pytest.fixture
-def hub(tmp_path, mosquitto_broker):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), serve_http=False) as running:
-        yield running
-
-
-@pytest.fixture
-def probe(mosquitto_broker):
-    device = MqttProbe(mosquitto_broker.url())
-    device.subscribe(f"{ROOT}/#")
-    yield device
-    device.close()
 
 
 @pytest.fixture

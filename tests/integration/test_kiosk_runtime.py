@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -16,21 +15,13 @@ from motcua.hub_config import HubConfig
 from tests.support.fake_printer import RecordingPrinter
 from tests.support.mqtt_probe import MqttProbe
 from tests.support.sites import ManualClock
+from tests.support.hub_fixtures import eventually  # noqa: F401
 
 ROOT = "motcua/v1/van-lam"
 PUBLIC_URL = "http://hub.example:8080"
 IDENTITY = KioskIdentity(kiosk_id="1", site="van-lam", center_name="Trung tâm Văn Lâm",
                          public_url=PUBLIC_URL, priorities=DEFAULT_PRIORITIES,
                          footer=("Xin cảm ơn!",))
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s: {what}")
 
 
 @pytest.fixture
