@@ -141,6 +141,8 @@ class CounterStation:
         self._shown: SignCommand | None = None
         self._refused_until = 0.0
         self._pad_until: float | None = None
+        #: The ticket the pad is lit for (from the FINISH reply).
+        self._pad_ticket: str | None = None
         self.clerk: str | None = None
         #: The latest actions sent, oldest first (for inspection and tests).
         self.sent: deque[str] = deque(maxlen=SENT_KEPT)
@@ -200,11 +202,14 @@ class CounterStation:
     def _rate(self, argument: str | None) -> Future | None:
         with self._lock:  # check and darken at once: one rating per finished ticket
             lit, self._pad_until = self._pad_until is not None, None
+            rated, self._pad_ticket = self._pad_ticket, None
         if not lit:
             log.info("counter %d: rating pad pressed while dark: ignored", self.settings.counter)
             return None
         self._sign.set_pad(self.settings.address, False)
-        return self._send("rate", score=int(argument or "0"))
+        # Naming the visit the pad lit for: the hub then never rates the next citizen.
+        named = {"ticket": rated} if rated else {}
+        return self._send("rate", score=int(argument or "0"), **named)
 
     def _send(self, action: str, **args: Any) -> Future:
         self.sent.append(action)
@@ -224,9 +229,10 @@ class CounterStation:
                                          json.dumps(counter_state).encode("utf-8"))
             if action == "finish":
                 ticket = reply.get("ticket") or {}
+                number = ticket.get("number") if isinstance(ticket, dict) else None
                 log.info("counter %d: %s finished: rating pad lit", self.settings.counter,
-                         ticket.get("number") if isinstance(ticket, dict) else None)
-                self._pad_on()
+                         number)
+                self._pad_on(number if isinstance(number, str) else None)
             if action in ("open", "close"):
                 # Who is at the counter goes into its presence.
                 self.clerk = args.get("clerk") if action == "open" else None
@@ -258,9 +264,10 @@ class CounterStation:
             self._shown = wanted
             self._sign.set_sign(self.settings.address, wanted)
 
-    def _pad_on(self) -> None:
+    def _pad_on(self, ticket: str | None = None) -> None:
         with self._lock:
             self._pad_until = self._clock() + self.settings.rating_timeout_s
+            self._pad_ticket = ticket
         self._sign.set_pad(self.settings.address, True)
 
     def _pad_off(self) -> None:

@@ -115,6 +115,9 @@ class SetPriorityArgs(ContractModel):
 
 class RateArgs(ContractModel):
     score: Annotated[StrictInt, Field(ge=1, le=5)]
+    ticket: ShortText | None = Field(
+        default=None, description="the visit rated (id or number): the ticket being served or "
+        "the last one finished at this counter; default: that one")
 
 
 class IssueArgs(ContractModel):

@@ -322,6 +322,16 @@ def _rate(ctx: Context) -> Decision:
         ticket_id: str | None = current.id
     else:
         ticket_id = counter.last_served
+    # A device that knows which visit the press is about names it: a press arriving after
+    # the clerk has already started the next citizen must not rate that citizen.
+    reference = arguments.optional_str(ctx.command.args, "ticket", 64)
+    if reference is not None:
+        named = _find_ticket(ctx, reference)
+        rateable = {counter.last_served} | ({current.id} if current is not None
+                                            and current.status is TicketStatus.SERVING else set())
+        if named.id not in rateable:
+            raise DomainError("not_rateable_here", ticket=named.number, counter=number)
+        ticket_id = named.id
     if ticket_id is None:
         raise DomainError("nothing_to_rate")
     ticket = ctx.state.tickets[ticket_id]

@@ -53,6 +53,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_inactive": ("Dịch vụ {service} tạm ngừng", "Service {service} is not available"),
     "nothing_to_rate": ("Chưa có lượt phục vụ để đánh giá", "No served ticket to rate"),
     "already_rated": ("Số {ticket} đã được đánh giá", "Ticket {ticket} is already rated"),
+    "not_rateable_here": (
+        "Số {ticket} không phải lượt vừa phục vụ tại quầy {counter}",
+        "Ticket {ticket} is not the visit just served at counter {counter}",
+    ),
     "clock_backwards": (
         "Đồng hồ máy chủ lùi về ngày {today}, trước ngày làm việc {business_day}",
         "The clock went back to {today}, before business day {business_day}",

@@ -216,8 +216,8 @@ def test_a_pulled_cable_is_reopened_without_a_restart(hub, probe, box, bridge):
 
 def test_the_rating_pad_lights_after_finish_and_rates_that_ticket_once(hub, probe, box, bridge):
     """Given A001 served at counter 1 by the clerk, when the clerk presses FINISH, then the
-    pad lights; a citizen's RATE 3 is sent as rate score 3, the pad goes dark, and a second
-    RATE sends nothing."""
+    pad lights; a citizen's RATE 3 is sent as rate score 3 naming A001 (the visit the pad
+    lit for), the pad goes dark, and a second RATE sends nothing."""
     assert issue(probe) == "A001"
     login_and_wait_open(box, bridge)
     box.press("NEXT")
@@ -232,6 +232,9 @@ def test_the_rating_pad_lights_after_finish_and_rates_that_ticket_once(hub, prob
     time.sleep(0.5)
     assert list(bridge.station(1).sent) == ["open", "call_next", "finish", "rate"]
     assert hub_ratings(hub) == [("A001", 3, 1, CLERK)]
+    rate = json.loads(probe.wait_for(f"{ROOT}/counter/1/cmd",
+                                     predicate=lambda body: body["action"] == "rate").payload)
+    assert (rate["score"], rate["ticket"]) == (3, "A001")
 
 
 def hub_ratings(hub: Hub) -> list[tuple]:

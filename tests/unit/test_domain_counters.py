@@ -301,6 +301,32 @@ def test_a_rating_after_the_next_call_goes_to_the_ticket_just_served() -> None:
     assert (site.ticket("A001").rating, site.ticket("A002").rating) == (3, None)
 
 
+def test_a_named_rating_after_the_next_citizen_started_still_rates_the_one_it_names() -> None:
+    """Given A001 finished at counter 1 and A002 called and already started there,
+    When the pad, which knows the visit it lit for, sends rate 3 for A001,
+    Then A001 is rated 3 and A002 is not (without the name, A002 would be)."""
+    site = site_with_served()
+    site.call_next(1)
+    site.do("start", 1)
+
+    decision = site.do("rate", 1, score=3, ticket="A001")
+
+    assert decision.ticket_id == site.ticket("A001").id
+    assert (site.ticket("A001").rating, site.ticket("A002").rating) == (3, None)
+
+
+def test_a_rating_naming_another_visit_is_refused() -> None:
+    """Given A001 finished at counter 1 and A002 waiting,
+    When a rating names A002 (not served here), Then not_rateable_here and nothing rated."""
+    site = site_with_served()
+    site.issue("ho_tich")
+
+    error = site.refuse("rate", 1, score=2, ticket="A002")
+
+    assert (error.code, error.params) == ("not_rateable_here", {"ticket": "A002", "counter": 1})
+    assert (site.ticket("A001").rating, site.ticket("A002").rating) == (None, None)
+
+
 def test_a_called_ticket_with_nothing_served_before_cannot_be_rated() -> None:
     """Given A001 only called at counter 1 (nothing served there yet today),
     When the pad sends rate 2, Then nothing_to_rate and A001 stays unrated."""
