@@ -380,8 +380,13 @@ class DeviceRuntime:
 
     def publish_presence(self) -> None:
         """Publish ``{"online": true, "version", ...presence()}`` retained (now and on
-        every reconnect, which calls this again)."""
-        if self.bus is None or not self.bus.connected:
+        every reconnect, which calls this again).
+
+        Also while disconnected or still connecting (the connected hook runs before the
+        bus reports ready): paho queues it, and at a reconnect the queue is dropped and the
+        hook publishes the presence of that moment, so the latest one always wins.
+        """
+        if self.bus is None:
             return
         body = contract.Presence(online=True, version=__version__, **self._presence())
         self.bus.publish_contract(self._status_topic, body)

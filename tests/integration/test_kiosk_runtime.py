@@ -153,3 +153,20 @@ def test_a_broker_restart_takes_the_kiosk_offline_and_back(hub, kiosk, mosquitto
     # 3 s command life of this test is shorter than the hub's reconnect (30 s in service).
     eventually(lambda: hub.bus.connected, timeout=20, what="hub reconnected")
     assert kiosk.issue("tap-after", "dat-dai", "normal").ok
+
+
+def test_the_kiosk_announces_itself_online_with_its_printer_as_it_connects(
+        mosquitto_broker, kiosk):
+    """Given a kiosk that just started (printer ok), when a late subscriber reads its
+    retained presence, then it is online with its version and printer ok (published from
+    the connect itself, before any printer change)."""
+    probe = MqttProbe(mosquitto_broker.url())
+    try:
+        probe.subscribe(f"{ROOT}/device/kiosk/1/status")
+        status = probe.wait_for(f"{ROOT}/device/kiosk/1/status",
+                                predicate=lambda body: (body or {}).get("online") is True)
+        body = json.loads(status.payload)
+        assert (body["online"], body["printer"]) == (True, "ok")
+        assert body["version"]
+    finally:
+        probe.close()
