@@ -28,8 +28,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from motcua.config_file import apply_environment, problems, read_document
-from motcua.contract.fields import is_slug
+from motcua.config_file import MqttUrl, Slug, apply_environment, problems, read_document
 
 ENVIRONMENT = {
     "MOTCUA_DISPLAY_ID": "id",
@@ -93,9 +92,9 @@ class DisplaySection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = "1"
-    site: str = "van-lam"
-    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    id: Slug = "1"
+    site: Slug = "van-lam"
+    mqtt_url: MqttUrl = "mqtt://127.0.0.1:1883"
     resolution: str = "1920x1080"
     fullscreen: bool = True
     center_name: str = Field("Bộ phận Tiếp nhận và Trả kết quả", min_length=1, max_length=160)
@@ -112,20 +111,6 @@ class DisplaySection(BaseModel):
     ticker_speed_px_s: float = Field(120.0, ge=0, le=2000)
     screenshot_every_s: float = Field(0.0, ge=0, description="0: never")
     screenshot_path: Path = Path("var/display.png")
-
-    @field_validator("id", "site")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not is_slug(value):
-            raise ValueError("must be lowercase letters, digits and '-' (a topic-safe slug)")
-        return value
-
-    @field_validator("mqtt_url")
-    @classmethod
-    def _mqtt(cls, value: str) -> str:
-        if not value.startswith("mqtt://"):
-            raise ValueError("must be mqtt://[user:password@]host:port")
-        return value
 
     @field_validator("resolution")
     @classmethod

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.backend import PriorityChoice
 from kiosk.printing import PrinterSettings
-from motcua.config_file import apply_environment, problems, read_document
+from motcua.config_file import MqttUrl, Slug, apply_environment, problems, read_document
 from motcua.contract import COMMAND_EXPIRY_S
 from motcua.contract.fields import is_slug
 
@@ -78,9 +78,9 @@ class KioskSection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = "1"
-    site: str = "van-lam"
-    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    id: Slug = "1"
+    site: Slug = "van-lam"
+    mqtt_url: MqttUrl = "mqtt://127.0.0.1:1883"
     center_name: str = Field("Bộ phận Một cửa", min_length=1, max_length=120)
     public_url: str = "http://127.0.0.1:8080"
     http_host: str = "127.0.0.1"
@@ -95,13 +95,6 @@ class KioskSection(BaseModel):
     language: str = Field("vi", pattern="^(vi|en)$")
     printer_poll_s: float = Field(30.0, gt=0)
 
-    @field_validator("id", "site")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not is_slug(value):
-            raise ValueError("must be lowercase letters, digits and '-' (a topic-safe slug)")
-        return value
-
     @field_validator("services")
     @classmethod
     def _service_slugs(cls, values: list[str]) -> list[str]:
@@ -109,13 +102,6 @@ class KioskSection(BaseModel):
         if bad:
             raise ValueError(f"not service codes: {', '.join(map(repr, bad))}")
         return values
-
-    @field_validator("mqtt_url")
-    @classmethod
-    def _mqtt(cls, value: str) -> str:
-        if not value.startswith("mqtt://"):
-            raise ValueError("must be mqtt://[user:password@]host:port")
-        return value
 
     @field_validator("public_url")
     @classmethod

@@ -11,9 +11,29 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
+
+from motcua.contract.fields import is_slug
+
+
+def _slug(value: str) -> str:
+    if not is_slug(value):
+        raise ValueError("must be lowercase letters, digits and '-' (a topic-safe slug)")
+    return value
+
+
+def _mqtt_url(value: str) -> str:
+    if not value.startswith("mqtt://"):
+        raise ValueError("must be mqtt://[user:password@]host:port")
+    return value
+
+
+#: A device id or site id: it goes into topics.
+Slug = Annotated[str, AfterValidator(_slug)]
+#: ``mqtt://[user:password@]host:port``.
+MqttUrl = Annotated[str, AfterValidator(_mqtt_url)]
 
 
 def read_document(path: str | os.PathLike | None, tables: Iterable[str],
