@@ -13,10 +13,12 @@ import sys
 
 from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
 from motcua.site_config import SiteConfigError
-from motcua.store import create_database_engine, upgrade
-from motcua.store.users import (
-    ALL_COUNTERS, ROLES, AccountError, add_user, list_users, set_disabled, set_password,
-)
+
+# The store (SQLAlchemy, argon2) is imported by the handlers: every process builds this
+# parser, and a kiosk must not carry the accounts code it never uses. These two mirror
+# motcua.store.users (a test keeps them equal).
+ROLES = ("clerk", "manager", "admin")
+ALL_COUNTERS = "all"
 
 PROMPT = "Mật khẩu / Password: "
 PROMPT_AGAIN = "Nhập lại mật khẩu / Password again: "
@@ -74,6 +76,8 @@ def _password_source(parser: argparse.ArgumentParser) -> None:
 
 
 def _open(args: argparse.Namespace):
+    from motcua.store import create_database_engine, upgrade
+
     try:
         config = load_hub_config(args.config)
         site_id = config.site_setup().site_id
@@ -84,6 +88,18 @@ def _open(args: argparse.Namespace):
     engine = create_database_engine(url)
     upgrade(engine)  # a fresh install can add users before the hub first starts
     return engine, site_id
+
+
+def _change(args: argparse.Namespace, change):
+    """Run ``change(engine, site_id)`` on the hub's database; its refusal ends the command
+    with the store's message."""
+    from motcua.store.users import AccountError
+
+    engine, site_id = _open(args)
+    try:
+        return change(engine, site_id)
+    except AccountError as exc:
+        raise SystemExit(f"motcua user: {exc}") from None
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -98,27 +114,22 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def _refused(exc: AccountError) -> SystemExit:
-    return SystemExit(f"motcua user: {exc}")
-
-
 def _add(args: argparse.Namespace) -> int:
+    from motcua.store.users import add_user
+
     password = _read_password(args)
-    engine, site_id = _open(args)
-    try:
-        account = add_user(engine, site_id, args.username, password,
-                           display_name=args.display_name, role=args.role,
-                           counters=args.counters)
-    except AccountError as exc:
-        raise _refused(exc) from None
+    account = _change(args, lambda engine, site_id: add_user(
+        engine, site_id, args.username, password, display_name=args.display_name,
+        role=args.role, counters=args.counters))
     print(ADDED.format(username=account.username, role=account.role,
                        counters=account.counters_text()), file=sys.stderr)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    engine, site_id = _open(args)
-    accounts = list_users(engine, site_id)
+    from motcua.store.users import list_users
+
+    accounts = _change(args, list_users)
     if not accounts:
         print(NO_USERS, file=sys.stderr)
     for account in accounts:
@@ -129,22 +140,20 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _passwd(args: argparse.Namespace) -> int:
+    from motcua.store.users import set_password
+
     password = _read_password(args)
-    engine, site_id = _open(args)
-    try:
-        account = set_password(engine, site_id, args.username, password)
-    except AccountError as exc:
-        raise _refused(exc) from None
+    account = _change(args, lambda engine, site_id: set_password(
+        engine, site_id, args.username, password))
     print(CHANGED.format(username=account.username), file=sys.stderr)
     return 0
 
 
 def _disable(args: argparse.Namespace) -> int:
-    engine, site_id = _open(args)
-    try:
-        account = set_disabled(engine, site_id, args.username, not args.enable)
-    except AccountError as exc:
-        raise _refused(exc) from None
+    from motcua.store.users import set_disabled
+
+    account = _change(args, lambda engine, site_id: set_disabled(
+        engine, site_id, args.username, not args.enable))
     message = ENABLED if args.enable else DISABLED
     print(message.format(username=account.username), file=sys.stderr)
     return 0
