@@ -266,9 +266,6 @@ class CommandSender:
                 expired = [p for p in self._pending.values() if p.expires_at <= now]
                 for pending in expired:
                     self._pending.pop(pending.envelope.id, None)
-                deadlines = [min(p.next_publish_at, p.expires_at)
-                             for p in self._pending.values()]
-                wait_s = max(0.05, min(deadlines) - now) if deadlines else None
             for pending in expired:
                 log.warning("command %s (%s) got no reply within its expiry",
                             pending.envelope.id, pending.envelope.action)
@@ -283,7 +280,13 @@ class CommandSender:
                 self._publish(pending, now)
             with self._lock:
                 if not self._stopped and not due and not expired:
-                    self._lock.wait(wait_s)
+                    # Computed under the lock the senders notify with: a command sent
+                    # while this thread was busy is counted, never slept through.
+                    self._lock.wait(self._next_wait_s())
+
+    def _next_wait_s(self) -> float | None:
+        deadlines = [min(p.next_publish_at, p.expires_at) for p in self._pending.values()]
+        return max(0.05, min(deadlines) - self._clock()) if deadlines else None
 
 
 # --------------------------------------------------------------------------- runtime
