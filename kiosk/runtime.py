@@ -146,7 +146,12 @@ class HubKiosk:
             return _refusal(error, self._printer_status)
         ticket = reply["ticket"]
         url = f"{self.identity.public_url.rstrip('/')}/t/{ticket['id']}"
-        result = self._print(ticket, url)
+        try:
+            result = self._print(ticket, url)
+        except Exception:  # the hub issued it: the number and its QR go on screen anyway
+            log.exception("printing %s failed", ticket.get("number"))
+            return IssueOutcome(ok=True, ticket=ticket, ticket_url=url, printed=False,
+                                printer="unknown")
         return IssueOutcome(ok=True, ticket=ticket, ticket_url=url, printed=result.printed,
                             printer=result.status)
 

@@ -170,3 +170,17 @@ def test_the_kiosk_announces_itself_online_with_its_printer_as_it_connects(
         assert body["version"]
     finally:
         probe.close()
+
+
+def test_a_printer_driver_that_raises_never_loses_the_issued_number(hub, kiosk, printer):
+    """Given a printer driver that raises (a bug, not a reported fault), when a citizen taps,
+    then the hub's number still comes back (ok, not printed) for the screen and its QR."""
+    eventually(lambda: online_with_services(kiosk))
+
+    def broken(ticket):
+        raise RuntimeError("driver bug")
+
+    printer.print_ticket = broken
+    outcome = kiosk.issue("tap-bug", "dat-dai", "normal")
+    assert (outcome.ok, outcome.printed, outcome.ticket["number"]) == (True, False, "A001")
+    assert outcome.ticket_url.endswith("/t/" + outcome.ticket["id"])
