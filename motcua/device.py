@@ -389,10 +389,12 @@ class DeviceRuntime:
         bus reports ready): paho queues it, and at a reconnect the queue is dropped and the
         hook publishes the presence of that moment, so the latest one always wins.
         """
-        if self.bus is None:
-            return
+        if self.bus is not None:
+            self._publish_presence_on(self.bus)
+
+    def _publish_presence_on(self, bus: Bus) -> None:
         body = contract.Presence(online=True, version=__version__, **self._presence())
-        self.bus.publish_contract(self._status_topic, body)
+        bus.publish_contract(self._status_topic, body)
 
     # ------------------------------------------------------------ commands
 
@@ -411,7 +413,9 @@ class DeviceRuntime:
     # ------------------------------------------------------------ bus callbacks
 
     def _on_connected(self, bus: Bus) -> None:
-        self.publish_presence()
+        # ``bus``, not ``self.bus``: the first connection can complete before start()
+        # has stored the bus it is still building.
+        self._publish_presence_on(bus)
         if self.commands is not None:
             self.commands.republish_all()
         self._changed()
