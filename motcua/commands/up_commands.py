@@ -1,4 +1,5 @@
-"""``motcua up``: the whole demo center on this machine (broker, hub, a virtual counter)."""
+"""``motcua up``: the whole demo center on this machine: broker, hub, kiosk (dummy printer),
+lobby board with its voice, a simulated counter box, and the console counter."""
 
 from __future__ import annotations
 
@@ -85,9 +86,10 @@ def _say(key: str, **params: object) -> str:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``up``."""
     parser = subparsers.add_parser(
-        "up", help="chạy thử cả trung tâm (broker + hub + quầy ảo) / run the demo center",
-        description="Start mosquitto and the hub for the example center under VAR, print what "
-        "to try, and stop everything on Ctrl-C.")
+        "up", help="chạy thử cả trung tâm (broker, hub, ki-ốt, màn hình, quầy) / run the demo center",
+        description="Start mosquitto, the hub, kiosk 1 (dummy printer), display 1 (window or "
+        "headless PNG, calls spoken to WAV files) and a simulated button box for counter 2, for "
+        "the example center under VAR; print what to try; stop everything on Ctrl-C.")
     parser.add_argument("--var", type=Path, default=Path("var"),
                         help="thư mục dữ liệu (state directory), default var")
     parser.add_argument("--mqtt-port", type=int, default=1883, help="cổng MQTT, default 1883")
