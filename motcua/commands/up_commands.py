@@ -16,13 +16,12 @@ from motcua.broker import (
     MONITOR_USER,
     BrokerProvisioningError,
     counter_user,
-    kiosk_user,
 )
 from motcua.contract import Topics
 from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
-from motcua.up.demo import DEMO_KIOSK, HOST, DemoLayout, Provisioned, provision
+from motcua.up.demo import HOST, DemoLayout, Provisioned, provision
 from motcua.up.launch import (
     start_broker,
     start_counter_box,
@@ -46,7 +45,6 @@ MESSAGES = {
     "ready": ("motcua đã sẵn sàng", "motcua is ready"),
     "http": ("API HTTP: {url}", "HTTP API: {url}"),
     "watch": ("Xem mọi tin MQTT:", "Watch every MQTT message:"),
-    "issue": ("Lấy số như ki-ốt 1 (đất đai):", "Issue a number as kiosk 1 (land):"),
     "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
     "kiosk": ("Ki-ốt lấy số (mở trong trình duyệt): {url}", "Kiosk (open in a browser): {url}"),
     "tickets": ("Phiếu đã in (máy in giả lập): {path}", "Printed tickets (dummy printer): {path}"),
@@ -106,17 +104,11 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
-    monitor, kiosk = MONITOR_USER, kiosk_user(DEMO_KIOSK)
+    monitor = MONITOR_USER
     common = f"-h {HOST} -p {mqtt_port}"
     # The read-only monitor login: a device's login would disconnect that device.
     watch = (f"mosquitto_sub {common} -u {monitor} -P {shlex.quote(passwords[monitor])} "
              f"-t {shlex.quote(topics.site_filter())} -v")
-    # A fresh id per press: the hub answers a repeated id with its first reply.
-    body = ('{"id":"\'"$(cat /proc/sys/kernel/random/uuid)"\'","action":"issue",'
-            '"service":"dat-dai"}')
-    issue = (f"mosquitto_rr {common} -u {kiosk} -P {shlex.quote(passwords[kiosk])} "
-             f"-t {topics.kiosk_cmd(DEMO_KIOSK)} -e {topics.kiosk_reply(DEMO_KIOSK)} "
-             f"-D publish message-expiry-interval 30 -W 5 -m '{body}'")
     counter = " ".join(shlex.quote(part) for part in
                        [Path(sys.executable).name, *virtual_counter_argv(
                            provisioned, DEMO_COUNTER, mqtt_port)[1:]])
@@ -134,8 +126,6 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
         f"    {watch}",
-        "  " + _say("issue"),
-        f"    {issue}",
         "  " + _say("counter"),
         f"    {counter}",
         f"  ({counter_user(DEMO_COUNTER)}: o n r s f x h p u c q)",
