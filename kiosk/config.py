@@ -93,7 +93,19 @@ class KioskSection(BaseModel):
     idle_timeout_s: float = Field(45.0, gt=0)
     result_timeout_s: float = Field(20.0, gt=0)
     language: str = Field("vi", pattern="^(vi|en)$")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="the site's zone, for the page clock")
     printer_poll_s: float = Field(30.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (e.g. Asia/Ho_Chi_Minh)") from None
+        return value
 
     @field_validator("services")
     @classmethod

@@ -125,6 +125,7 @@ def _page_settings(settings: KioskWebSettings) -> dict[str, Any]:
         "idle_timeout_ms": int(settings.idle_timeout_s * 1000),
         "result_timeout_ms": int(settings.result_timeout_s * 1000),
         "default_language": settings.default_language,
+        "timezone": settings.timezone,
         "issue_retry_ms": int(settings.issue_retry_s * 1000),
     }
 

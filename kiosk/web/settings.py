@@ -29,6 +29,8 @@ class KioskWebSettings:
             while the kiosk process does not answer; a little over the contract's
             30 s command expiry, after which the hub would refuse it anyway.
         max_request_bytes: the largest ``POST /api/issue`` body accepted.
+        timezone: the IANA zone the page's clock shows (the site's), whatever zone the
+            kiosk PC runs in.
     """
 
     idle_timeout_s: float = 45.0
@@ -38,6 +40,7 @@ class KioskWebSettings:
     sse_retry_ms: int = 2000
     issue_retry_s: float = 35.0
     max_request_bytes: int = 1024
+    timezone: str = "Asia/Ho_Chi_Minh"
 
     def __post_init__(self) -> None:
         if self.default_language not in LANGUAGES:

@@ -73,7 +73,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         mqtt_url=section.mqtt_url, printer=printer, printer_poll_s=section.printer_poll_s)
     app = create_kiosk_app(kiosk, KioskWebSettings(
         idle_timeout_s=section.idle_timeout_s, result_timeout_s=section.result_timeout_s,
-        default_language=section.language))
+        default_language=section.language, timezone=section.timezone))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -234,6 +234,39 @@ def test_live_counts_are_pushed_to_home(page_factory, kiosk):
     assert page.evaluate("() => window.sameDocument") == "yes"
 
 
+def test_the_clock_shows_the_sites_time_whatever_the_pcs_zone(page_factory, kiosk):
+    """Given a kiosk PC whose browser runs in UTC, When the home screen shows its clock,
+    Then it reads the time in Asia/Ho_Chi_Minh (UTC+7), as the tickets do."""
+    import datetime as dt
+
+    page = page_factory(*PORTRAIT, timezone_id="UTC")
+    page.goto(kiosk.url)
+    wait_screen(page, "home")
+    shown = visible_text(page, "#clock")
+    hanoi = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    expected = {(hanoi + dt.timedelta(minutes=delta)).strftime("%H:%M  %d/%m/%Y")
+                for delta in (-1, 0, 1)}
+    assert shown in expected
+
+
+def test_the_home_screen_says_when_the_printer_is_low_or_down(page_factory, kiosk):
+    """Given the home screen with the printer ok (no notice), When the printer reports
+    paper low, then paper out, then ok again, Then the home screen warns in Vietnamese,
+    then says the number will show on screen, then drops the notice, without a reload."""
+    page = open_page(page_factory, kiosk)
+    assert page.locator("#printer-notice").is_hidden()
+    kiosk.backend.set_printer("paper_low")
+    page.wait_for_selector("#printer-notice:not([hidden])", timeout=WAIT_MS)
+    assert visible_text(page, "#printer-notice") == (
+        "Máy in sắp hết giấy — vui lòng báo cán bộ hướng dẫn.")
+    kiosk.backend.set_printer("paper_out")
+    page.wait_for_function(
+        "() => document.getElementById('printer-notice').textContent.startsWith("
+        "'Máy in đang tạm ngừng')", timeout=WAIT_MS)
+    kiosk.backend.set_printer("ok")
+    page.wait_for_selector("#printer-notice[hidden]", state="attached", timeout=WAIT_MS)
+
+
 # ---- out of service ------------------------------------------------------------------
 
 def test_offline_shows_out_of_service_and_online_brings_home_back_without_reload(

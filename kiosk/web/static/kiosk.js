@@ -97,6 +97,7 @@
     byId("center-name").textContent = state.view.center_name;
     renderClock();
     renderHome();
+    renderPrinterNotice();
     renderChosenService();
     renderPriorities();
     renderConfirm();
@@ -111,11 +112,25 @@
     setActionsDisabled(state.inFlight);
   }
 
+  /* The site's time, not the kiosk PC's: a PC left on UTC must still show Hà Nội time. */
+  function siteClock(now) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+        day: "2-digit", month: "2-digit", year: "numeric"
+      }).formatToParts(now).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.hour + ":" + parts.minute + "  " + parts.day + "/" + parts.month + "/" +
+        parts.year;
+    } catch (error) {  // an unknown zone: the PC's own clock rather than none
+      function two(n) { return (n < 10 ? "0" : "") + n; }
+      return two(now.getHours()) + ":" + two(now.getMinutes()) + "  " + two(now.getDate()) +
+        "/" + two(now.getMonth() + 1) + "/" + now.getFullYear();
+    }
+  }
+
   function renderClock() {
-    var now = new Date();
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    byId("clock").textContent = two(now.getHours()) + ":" + two(now.getMinutes()) +
-      "  " + two(now.getDate()) + "/" + two(now.getMonth() + 1) + "/" + now.getFullYear();
+    byId("clock").textContent = siteClock(new Date());
   }
 
   function waitText(service) {
@@ -182,6 +197,21 @@
       holder.appendChild(group);
     });
     byId("no-services").hidden = services.length > 0;
+  }
+
+  /* The printer's state, said before the tap: paper low is a warning; out of paper, off
+   * or unplugged means the number will be shown on screen with its QR instead. */
+  function printerNotice(printer) {
+    if (printer === "paper_low") { return t("home.printer_paper_low"); }
+    if (printer === "paper_out" || printer === "offline") { return t("home.printer_down"); }
+    return "";
+  }
+
+  function renderPrinterNotice() {
+    var text = printerNotice(state.view.printer);
+    var notice = byId("printer-notice");
+    notice.hidden = !text;
+    notice.textContent = text;
   }
 
   function renderChosenService() {
