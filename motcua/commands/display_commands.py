@@ -59,13 +59,33 @@ def check_config(args: argparse.Namespace) -> int:
         config = load_display_config(args.file)
         config.font_path()
         config.font_path(bold=True)
-    except DisplayConfigError as exc:
+        check_announcer(config)
+    except (DisplayConfigError, ValueError) as exc:
         print(f"cấu hình sai / invalid configuration: {exc}", file=sys.stderr)
         return 2
     section = config.display
     print(f"{args.file}: hợp lệ / valid (display {section.id}, site {section.site}, "
           f"{section.resolution})")
     return 0
+
+
+def check_announcer(config) -> None:
+    """Build the ``[announcer]`` table's voice once, without sound (a null sink), so every
+    bad key (sink, mode, template, voice, timezone, volume_by_hour) is named now.
+
+    Raises:
+        ValueError: naming the key.
+    """
+    from display.announcer import announcer_from_config
+    from display.audio import SINKS
+
+    sink = config.announcer.get("sink", "pygame")
+    if sink not in SINKS:
+        raise ValueError(f"announcer.sink: expected one of {sorted(SINKS)}")
+    announcer = announcer_from_config({**config.announcer, "sink": "null"},
+                                      base_dir=config.base_dir)
+    if announcer is not None:
+        announcer.close()
 
 
 def create_announcer(config, audio_out: Path | None = None):

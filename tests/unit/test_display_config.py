@@ -108,3 +108,20 @@ def test_check_config_accepts_the_example_and_names_bad_keys(tmp_path, capsys):
     bad.write_text("[display]\nblink_s = 0\n", encoding="utf-8")
     assert main(["display", "check-config", str(bad)]) == 2
     assert "display.blink_s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("announcer", "key"), [
+    ('sink = "speaker"', "announcer.sink"),
+    ('mode = "spelled"', "announcer.mode"),
+    ('loudness = 3', "announcer.loudness"),
+    ('template = "Mời {ticket} đến {counter_name}"', "announcer.template"),
+])
+def test_check_config_names_a_bad_announcer_key(tmp_path, capsys, announcer, key):
+    """Given a display file whose [announcer] table has one bad value, when `motcua display
+    check-config` runs, then it exits 2 naming that key (no sound is played)."""
+    from motcua.cli import main
+
+    bad = tmp_path / "display.toml"
+    bad.write_text(f"[announcer]\n{announcer}\n", encoding="utf-8")
+    assert main(["display", "check-config", str(bad)]) == 2
+    assert key in capsys.readouterr().err
