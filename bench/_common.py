@@ -96,6 +96,18 @@ def publish_document(name: str, settings: dict[str, Any], results: dict[str, Any
     return 0
 
 
+def run_single_database(name: str, description: str, settings_by_mode: dict[str, dict],
+                        measure) -> int:
+    """``main`` of a SQLite-only bench: parse the common flags, ``measure(settings)`` (a
+    dict with its ``goals``), publish the document."""
+    args = argument_parser(description).parse_args()
+    started = time.perf_counter()
+    settings = settings_by_mode["quick" if args.quick else "full"]
+    results = measure(settings)
+    return publish_document(name, {"quick": args.quick, "database": "sqlite", **settings},
+                            results, results.pop("goals"), started)
+
+
 def utc_now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 

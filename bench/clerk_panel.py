@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -131,14 +130,8 @@ def measure(settings: dict) -> dict:
 
 
 def main() -> int:
-    parser = common.argument_parser(__doc__.splitlines()[0])
-    args = parser.parse_args()
-    started = time.perf_counter()
-    settings = SETTINGS["quick" if args.quick else "full"]
-    results = measure(settings)
-    return common.publish_document(
-        NAME, {"quick": args.quick, "database": "sqlite", **settings}, results,
-        results.pop("goals"), started)
+    return common.run_single_database(NAME, __doc__.splitlines()[0], SETTINGS, measure)
+
 
 if __name__ == "__main__":
     sys.exit(main())

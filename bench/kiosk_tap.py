@@ -137,14 +137,8 @@ def measure(settings: dict) -> dict:
 
 
 def main() -> int:
-    parser = common.argument_parser(__doc__.splitlines()[0])
-    args = parser.parse_args()
-    started = time.perf_counter()
-    settings = SETTINGS["quick" if args.quick else "full"]
-    results = measure(settings)
-    return common.publish_document(
-        NAME, {"quick": args.quick, "database": "sqlite", **settings}, results,
-        results.pop("goals"), started)
+    return common.run_single_database(NAME, __doc__.splitlines()[0], SETTINGS, measure)
+
 
 if __name__ == "__main__":
     sys.exit(main())

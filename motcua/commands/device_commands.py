@@ -11,8 +11,7 @@ import argparse
 import sys
 
 from motcua.contract import DEVICE_KINDS
-from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
-from motcua.site_config import SiteConfigError
+from motcua.commands.hub_database import open_site_database
 
 # The device registry and the store (SQLAlchemy) are imported by the handlers: every
 # process builds this parser, and a kiosk must not carry database code it never uses.
@@ -50,23 +49,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database URL (default: MOTCUA_DB_URL or the config's)")
 
 
-def _open(args: argparse.Namespace):
-    """The engine (migrated, so a fresh install can add devices before the first start)
-    and the site id from the hub configuration."""
-    from motcua.store import create_database_engine, upgrade
-
-    try:
-        config = load_hub_config(args.config)
-        site_id = config.site_setup().site_id
-    except (HubConfigError, SiteConfigError) as exc:
-        raise SystemExit(f"motcua device: {exc}") from None
-    url = args.db or config.db_url
-    ensure_sqlite_directory(url)
-    engine = create_database_engine(url)
-    upgrade(engine)
-    return engine, site_id
-
-
 def _add(args: argparse.Namespace) -> int:
     from motcua.devices import add_device, check_device
 
@@ -74,7 +56,7 @@ def _add(args: argparse.Namespace) -> int:
         check_device(args.kind, args.device_id)
     except ValueError as exc:
         raise SystemExit(f"motcua device: {exc}") from None
-    engine, site_id = _open(args)
+    engine, site_id = open_site_database(args, "device")
     token = add_device(engine, site_id, args.kind, args.device_id, args.name)
     print(TOKEN_NOTE.format(kind=args.kind, device_id=args.device_id), file=sys.stderr)
     print(token)
@@ -84,7 +66,7 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from motcua.devices import list_devices
 
-    engine, site_id = _open(args)
+    engine, site_id = open_site_database(args, "device")
     devices = list_devices(engine, site_id)
     if not devices:
         print(NO_DEVICES, file=sys.stderr)

@@ -11,8 +11,7 @@ import argparse
 import getpass
 import sys
 
-from motcua.hub_config import HubConfigError, ensure_sqlite_directory, load_hub_config
-from motcua.site_config import SiteConfigError
+from motcua.commands.hub_database import open_site_database
 
 # The store (SQLAlchemy, argon2) is imported by the handlers: every process builds this
 # parser, and a kiosk must not carry the accounts code it never uses. These two mirror
@@ -75,27 +74,12 @@ def _password_source(parser: argparse.ArgumentParser) -> None:
                         help="đọc mật khẩu từ dòng đầu của stdin (read it from stdin)")
 
 
-def _open(args: argparse.Namespace):
-    from motcua.store import create_database_engine, upgrade
-
-    try:
-        config = load_hub_config(args.config)
-        site_id = config.site_setup().site_id
-    except (HubConfigError, SiteConfigError) as exc:
-        raise SystemExit(f"motcua user: {exc}") from None
-    url = args.db or config.db_url
-    ensure_sqlite_directory(url)
-    engine = create_database_engine(url)
-    upgrade(engine)  # a fresh install can add users before the hub first starts
-    return engine, site_id
-
-
 def _change(args: argparse.Namespace, change):
     """Run ``change(engine, site_id)`` on the hub's database; its refusal ends the command
     with the store's message."""
     from motcua.store.users import AccountError
 
-    engine, site_id = _open(args)
+    engine, site_id = open_site_database(args, "user")
     try:
         return change(engine, site_id)
     except AccountError as exc:

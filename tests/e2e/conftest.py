@@ -8,12 +8,18 @@ fails with CI=true, like every other missing dependency.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import missing_dependency
+from tests.support.mqtt_probe import MqttProbe
+
+#: Where the committed screenshots live; tests write there only with MOTCUA_UPDATE_SCREENS.
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 #: Flags the machine needs: no sandbox as root, and no background connections, which this
 #: closed network refuses many at a time.
@@ -68,3 +74,23 @@ def page_factory(browser) -> Iterator["object"]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def devices(hub, mosquitto_broker):
+    """A probe that sends kiosk and counter commands to the test's ``hub`` and waits for
+    their replies (it sees the whole site)."""
+    probe = MqttProbe(mosquitto_broker.url())
+    probe.subscribe(hub.topics.site_filter())
+    yield probe
+    probe.close()
+
+
+@pytest.fixture
+def screens_dir(tmp_path) -> Path:
+    """docs/screens with MOTCUA_UPDATE_SCREENS set (refreshing the committed screenshots),
+    else a temporary folder."""
+    if os.environ.get("MOTCUA_UPDATE_SCREENS"):
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        return SCREENS
+    return tmp_path

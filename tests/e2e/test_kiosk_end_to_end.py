@@ -3,7 +3,6 @@ dummy printer, then the ticket's live page on the hub, then a broker outage."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass

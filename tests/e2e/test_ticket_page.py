@@ -10,8 +10,6 @@ the test's temporary folder).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -22,13 +20,11 @@ except ImportError:  # the browser fixture skips (or fails in CI) with the reaso
 
 from motcua.hub import Hub
 from motcua.hub_config import HubConfig
-from tests.support.mqtt_probe import MqttProbe
 from tests.support.sites import ManualClock
 
 PHONE = (390, 844)
 #: How long a pushed change may take to show (it is milliseconds when healthy).
 LIVE_TIMEOUT_MS = 5000
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 #: Records the vibration patterns instead of vibrating (headless has no motor), and
 #: counts the chime's tones (one oscillator per tone).
 VIBRATION_SPY = """
@@ -49,23 +45,6 @@ def hub(tmp_path, mosquitto_broker):
                        http_port=0)
     with Hub(config, clock=ManualClock()) as running:
         yield running
-
-
-@pytest.fixture
-def devices(hub, mosquitto_broker):
-    """A probe that sends kiosk and counter commands and waits for their replies."""
-    probe = MqttProbe(mosquitto_broker.url())
-    probe.subscribe(f"{hub.topics.site_filter()}")
-    yield probe
-    probe.close()
-
-
-@pytest.fixture
-def screens_dir(tmp_path) -> Path:
-    if os.environ.get("MOTCUA_UPDATE_SCREENS"):
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        return SCREENS
-    return tmp_path
 
 
 def kiosk_issue(hub, devices, service: str = "dat-dai") -> dict:

@@ -10,10 +10,8 @@ to ``docs/screens/`` (else under the test's temporary folder).
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
@@ -34,7 +32,6 @@ from tests.support.sites import ManualClock
 TV = (1920, 1080)
 #: How long a pushed change may take to show (it is milliseconds when healthy).
 LIVE_TIMEOUT_MS = 5000
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
 @pytest.fixture
@@ -43,23 +40,6 @@ def hub(tmp_path, mosquitto_broker):
                        http_port=0, kiosk_issue_per_minute=0)
     with Hub(config, clock=ManualClock()) as running:
         yield running
-
-
-@pytest.fixture
-def devices(hub, mosquitto_broker):
-    """A probe that sends kiosk and counter commands and waits for their replies."""
-    probe = MqttProbe(mosquitto_broker.url())
-    probe.subscribe(hub.topics.site_filter())
-    yield probe
-    probe.close()
-
-
-@pytest.fixture
-def screens_dir(tmp_path) -> Path:
-    if os.environ.get("MOTCUA_UPDATE_SCREENS"):
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        return SCREENS
-    return tmp_path
 
 
 def issue(hub, devices, service: str = "dat-dai") -> str:
