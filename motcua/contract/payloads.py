@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -76,6 +77,51 @@ class CounterState(_Stamped):
     ticket: Ticket | None = None
 
 
+Lateness = Literal["early", "on_time", "late"]
+DossierStage = Literal["submitted", "received", "refused", "in_progress", "supplement",
+                       "payment", "withdrawn", "stopped", "ready", "returned"]
+
+
+class ProcedureRef(ContractModel):
+    code: ShortText = Field(description="national procedure code, e.g. 1.000234")
+    name: Name
+    field: Name = Field("", description="lĩnh vực")
+
+
+class DossierStep(ContractModel):
+    """One status of a dossier's history, oldest first in ``timeline``."""
+
+    status: Annotated[StrictInt, Field(ge=1, le=10)]
+    label: Name = Field(description="Vietnamese name of the status (DOMAIN.md section 3)")
+    stage: DossierStage
+    at: Timestamp
+    note: Name = ""
+
+
+class DossierView(ContractModel):
+    """A dossier as the public sees it (kiosk lookup, ``GET /api/v1/dossiers/{code}``):
+    personal data masked, lateness computed from the appointment date."""
+
+    code: ShortText
+    procedure: ProcedureRef
+    applicant: Name = Field(description='masked, e.g. "Nguyễn V. A."')
+    phone: Name = Field("", description='masked, e.g. "09xx xxx 123"')
+    status: Annotated[StrictInt, Field(ge=1, le=10)]
+    label: Name
+    stage: DossierStage
+    received_at: Timestamp
+    appointment: dt.date = Field(description="ngày hẹn trả as first set")
+    new_appointment: dt.date | None = Field(
+        None, description="the new date of an apology (Mẫu 04), when there is one")
+    apology: Name | None = Field(None, description="the apology's reason, when late")
+    lateness: Lateness = Field(description="sớm hạn / đúng hạn / quá hạn, computed")
+    returnable: StrictBool = Field(
+        description="ready for return: a return-of-results ticket may be taken for it")
+    return_service: ServiceCode | None = Field(
+        None, description="the service of the return-of-results ticket")
+    timeline: list[DossierStep]
+
+
 class Reply(SparseModel):
     """The hub's answer on the device's reply topic (or honoured response topic)."""
 
@@ -86,7 +132,7 @@ class Reply(SparseModel):
     ticket: Ticket | None = None
     error: ErrorInfo | None = None
     counter: CounterState | None = Field(default=None, description="counter after a command")
-    dossier: dict[str, Any] | None = Field(default=None, description="answer to kiosk lookup")
+    dossier: DossierView | None = Field(default=None, description="answer to kiosk lookup")
 
     @model_validator(mode="after")
     def _error_exactly_when_refused(self) -> Reply:

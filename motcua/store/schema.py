@@ -143,6 +143,8 @@ ticket = sa.Table(
     sa.Column("recalls_total", sa.Integer, nullable=False, server_default="0"),
     sa.Column("issued_service", sa.String(64), nullable=False, server_default=""),
     sa.Column("held_at", UtcDateTime, nullable=True),
+    # Added by migration 0004: the dossier a return-of-results ticket was taken for.
+    sa.Column("dossier", sa.String(64), nullable=True),
     sa.UniqueConstraint("site_id", "prefix", "business_day", "seq_no"),
     sa.Index(None, "site_id", "business_day"),
     sa.Index(
@@ -232,4 +234,63 @@ user_account = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.CheckConstraint("role IN ('clerk', 'manager', 'admin')", name="role"),
+)
+
+
+# --- dossiers and the procedure catalog (migration 0004, issue 11) ----------------------
+
+#: The catalog of procedures (thủ tục hành chính). ``documents`` is a JSON list of text.
+procedure = sa.Table(
+    "procedure",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("field", sa.String(200), nullable=False, server_default=""),
+    sa.Column("documents", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("processing_days", sa.Integer, nullable=True),
+    sa.Column("processing_note", sa.String(200), nullable=False, server_default=""),
+    sa.Column("fee", sa.String(200), nullable=False, server_default=""),
+    sa.Column("service", sa.String(64), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: A dossier as the provincial system knows it. ``status`` is the latest status (1–10) of
+#: its events; lateness is computed from ``appointment_date``, never stored. Personal data
+#: is stored whole and masked on every public surface (:mod:`motcua.dossiers.masking`).
+dossier = sa.Table(
+    "dossier",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("procedure_code", sa.String(64), nullable=False),
+    sa.Column("applicant_name", sa.String(200), nullable=False),
+    sa.Column("applicant_phone", sa.String(32), nullable=False, server_default=""),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("appointment_date", sa.Date, nullable=False),  # ngày hẹn trả, as first set
+    sa.Column("new_appointment_date", sa.Date, nullable=True),  # from an apology (Mẫu 04)
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("supplement_requests", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("finished_at", UtcDateTime, nullable=True),  # reached 9 (or ended)
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("status BETWEEN 1 AND 10", name="status"),
+)
+
+#: The status history of a dossier, append-only. ``event_id`` is the sender's key for
+#: idempotence (a repeated event id with the same content is accepted once).
+dossier_event = sa.Table(
+    "dossier_event",
+    metadata,
+    sa.Column("site_id", SITE_ID, primary_key=True),
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("note", sa.String(500), nullable=False, server_default=""),
+    sa.Column("new_appointment_date", sa.Date, nullable=True),
+    sa.Column("source", sa.String(128), nullable=False, server_default=""),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("status BETWEEN 1 AND 10", name="status"),
+    sa.Index(None, "site_id", "code", "at"),
 )

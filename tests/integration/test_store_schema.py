@@ -101,11 +101,11 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(sqlite_url):
 
 def test_db_upgrade_command(sqlite_url, capsys):
     """Given an empty SQLite file, when `motcua db upgrade --db URL` runs,
-    then it exits 0 and reports revision 0003; `db status` then agrees."""
+    then it exits 0 and reports revision 0004; `db status` then agrees."""
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert main(["db", "status", "--db", sqlite_url]) == 0
     out = capsys.readouterr().out
-    assert out.count("database at revision 0003") == 2
+    assert out.count("database at revision 0004") == 2
 
 
 def test_migration_0002_keeps_the_tickets_of_a_0001_database(db_url):
