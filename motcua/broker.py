@@ -97,14 +97,15 @@ def usernames(devices: Devices) -> list[str]:
 def render_acl(site_id: str, devices: Devices) -> str:
     """Return the Mosquitto ACL: each device reads and writes only what the contract lets it.
 
-    What every device may read is public: the board, the events, service state and the
-    hub's presence. Commands, replies and counter state carry ticket ids (the token that
+    What every device may read is public: the board, the events, service state, the
+    procedure catalog and the hub's presence. Commands, replies and counter state carry ticket ids (the token that
     opens a ticket's page), so only the device they belong to, the hub and the monitor
     read them; a display reads nothing else.
     """
     topics = Topics(site_id)
     public_reads = [
         topics.board(),
+        topics.procedures(),
         topics.event_called(),
         topics.event_issued(),
         topics.service_state_filter(),

@@ -73,6 +73,8 @@ from .payloads import (
     ErrorInfo,
     HubStatus,
     IssuedEvent,
+    ProcedureCatalog,
+    ProcedureInfo,
     ProcedureRef,
     Presence,
     RecentCall,

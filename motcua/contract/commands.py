@@ -123,6 +123,8 @@ class RateArgs(ContractModel):
 class IssueArgs(ContractModel):
     service: ServiceCode
     priority: Priority = "normal"
+    dossier: ShortText | None = Field(
+        None, description="dossier code of a return-of-results ticket (it must be ready)")
 
 
 class LookupArgs(ContractModel):

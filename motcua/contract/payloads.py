@@ -122,6 +122,30 @@ class DossierView(ContractModel):
     timeline: list[DossierStep]
 
 
+class ProcedureInfo(ContractModel):
+    """A procedure of the catalog as kiosks show it (tra cứu thủ tục hành chính)."""
+
+    code: ShortText
+    name: Name
+    field: Name = ""
+    documents: list[Name] = Field(default_factory=list, description="giấy tờ cần nộp")
+    processing_days: Count | None = Field(
+        None, description="legal time limit in working days; 0 = within the day")
+    processing_note: Name = ""
+    fee: Name = Field("", description="lệ phí, as text")
+    service: ServiceCode | None = Field(
+        None, description="the queue service to take a number for, if any")
+
+
+class ProcedureCatalog(ContractModel):
+    """Retained on ``procedures``: the whole active catalog, republished when it changes.
+    ``version`` changes with the content, so a kiosk can tell a new catalog cheaply."""
+
+    at: Timestamp
+    version: ShortText
+    procedures: list[ProcedureInfo]
+
+
 class Reply(SparseModel):
     """The hub's answer on the device's reply topic (or honoured response topic)."""
 

@@ -54,6 +54,7 @@ class TopicKind(str, Enum):
     KIOSK_REPLY = "kiosk_reply"
     SERVICE_STATE = "service_state"
     BOARD = "board"
+    PROCEDURES = "procedures"
     EVENT_CALLED = "event_called"
     EVENT_ISSUED = "event_issued"
     DEVICE_STATUS = "device_status"
@@ -87,6 +88,8 @@ TOPIC_SPECS: dict[TopicKind, TopicSpec] = {
         TopicSpec(TopicKind.SERVICE_STATE, "service/{code}/state", "hub → all", 1, True,
                   "ServiceState"),
         TopicSpec(TopicKind.BOARD, "board", "hub → displays", 1, True, "Board"),
+        TopicSpec(TopicKind.PROCEDURES, "procedures", "hub → kiosks", 1, True,
+                  "ProcedureCatalog"),
         TopicSpec(TopicKind.EVENT_CALLED, "event/called", "hub → displays", 1, False,
                   "CalledEvent", CALLED_EXPIRY_S),
         TopicSpec(TopicKind.EVENT_ISSUED, "event/issued", "hub → all", 0, False, "IssuedEvent"),
@@ -187,6 +190,10 @@ class Topics:
     def board(self) -> str:
         return f"{self.root}/board"
 
+    def procedures(self) -> str:
+        """The procedure catalog (retained), which kiosks search offline."""
+        return f"{self.root}/procedures"
+
     def event_called(self) -> str:
         return f"{self.root}/event/called"
 
@@ -238,6 +245,8 @@ class Topics:
         match levels:
             case ["board"]:
                 return ParsedTopic(TopicKind.BOARD, None)
+            case ["procedures"]:
+                return ParsedTopic(TopicKind.PROCEDURES, None)
             case ["event", "called"]:
                 return ParsedTopic(TopicKind.EVENT_CALLED, None)
             case ["event", "issued"]:

@@ -98,6 +98,7 @@ def test_init_writes_config_passwords_acl_and_secret_credentials(broker_dir):
         "user counter3\n"
         "topic read motcua/v1/hcm-q1/counter/3/#\n"
         "topic read motcua/v1/hcm-q1/board\n"
+        "topic read motcua/v1/hcm-q1/procedures\n"
         "topic read motcua/v1/hcm-q1/event/called\n"
         "topic read motcua/v1/hcm-q1/event/issued\n"
         "topic read motcua/v1/hcm-q1/service/+/state\n"
@@ -110,6 +111,7 @@ def test_init_writes_config_passwords_acl_and_secret_credentials(broker_dir):
     assert acl.endswith(
         "user display1\n"
         "topic read motcua/v1/hcm-q1/board\n"
+        "topic read motcua/v1/hcm-q1/procedures\n"
         "topic read motcua/v1/hcm-q1/event/called\n"
         "topic read motcua/v1/hcm-q1/event/issued\n"
         "topic read motcua/v1/hcm-q1/service/+/state\n"

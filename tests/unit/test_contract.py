@@ -216,13 +216,13 @@ def test_slug_of_63_characters_is_accepted():
 
 
 def test_qos_and_retain_follow_the_design_table():
-    """Given the contract table, Then only state, board and presence are retained, and only
-    event/issued is QoS 0."""
+    """Given the contract table, Then only state, board, the procedure catalog and presence
+    are retained, and only event/issued is QoS 0."""
     retained = {kind for kind, spec in contract.TOPIC_SPECS.items() if spec.retained}
     qos0 = {kind for kind, spec in contract.TOPIC_SPECS.items() if spec.qos == 0}
     assert retained == {
         TopicKind.COUNTER_STATE, TopicKind.SERVICE_STATE, TopicKind.BOARD,
-        TopicKind.DEVICE_STATUS, TopicKind.HUB_STATUS,
+        TopicKind.PROCEDURES, TopicKind.DEVICE_STATUS, TopicKind.HUB_STATUS,
     }
     assert qos0 == {TopicKind.EVENT_ISSUED}
     assert contract.spec_of(TopicKind.EVENT_CALLED).message_expiry_s == 60
@@ -247,7 +247,7 @@ def test_valid_counter_command_returns_checked_args_with_defaults():
 def test_kiosk_issue_defaults_priority_to_normal():
     """Given an issue command without priority, When parsed, Then priority is normal."""
     command = parse_command(KIOSK, _command(action="issue", service="dat-dai"))
-    assert command.args == {"service": "dat-dai", "priority": "normal"}
+    assert command.args == {"service": "dat-dai", "priority": "normal", "dossier": None}
     assert command.sent_at is None
 
 
