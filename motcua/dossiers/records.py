@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .codes import DEFAULT_RULE, CodeRule
 from .status import DossierStatus
@@ -290,3 +290,18 @@ def _event_part(row, raw, code, tz, errors) -> EventInput | None:
         return None
     return EventInput(row, code, event_id or derived_event_id(code, status, at, note),
                       status, at, note, new_date)
+
+
+def split_records(records: Iterable[Record]) -> tuple[list[DossierInput], list[EventInput],
+                                                      list[RowError]]:
+    """The dossiers, events and row errors of ``records``, in row order."""
+    dossiers: list[DossierInput] = []
+    events: list[EventInput] = []
+    errors: list[RowError] = []
+    for record in records:
+        if record.dossier is not None:
+            dossiers.append(record.dossier)
+        if record.event is not None:
+            events.append(record.event)
+        errors.extend(record.errors)
+    return dossiers, events, errors
