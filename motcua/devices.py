@@ -21,6 +21,12 @@ from motcua.contract import DEVICE_KINDS, is_slug
 from motcua.store.database import write_transaction
 from motcua.store.schema import device
 
+#: Token holders that are not MQTT devices: systems that push dossiers over HTTP (the
+#: provincial one-stop system's connector). They get no broker login (motcua.broker
+#: provisions the site's counters, kiosks and displays only).
+INTEGRATION_KIND = "integration"
+#: Every kind a token may be issued to.
+TOKEN_KINDS = (*DEVICE_KINDS, INTEGRATION_KIND)
 #: Bytes of randomness in a token (``token_urlsafe`` turns 24 bytes into 32 characters).
 TOKEN_BYTES = 24
 
@@ -46,9 +52,9 @@ def new_token() -> str:
 
 
 def check_device(kind: str, device_id: str) -> None:
-    """Raise ValueError unless ``kind`` is a device kind and ``device_id`` a topic-safe slug."""
-    if kind not in DEVICE_KINDS:
-        raise ValueError(f"device kind must be one of {', '.join(DEVICE_KINDS)}, got {kind!r}")
+    """Raise ValueError unless ``kind`` is a token kind and ``device_id`` a topic-safe slug."""
+    if kind not in TOKEN_KINDS:
+        raise ValueError(f"device kind must be one of {', '.join(TOKEN_KINDS)}, got {kind!r}")
     if not is_slug(device_id):
         raise ValueError(f"device id must be a slug like 1 or sanh-a, got {device_id!r}")
 

@@ -13,6 +13,11 @@ import sys
 from motcua.contract import DEVICE_KINDS
 from motcua.commands.hub_database import open_site_database
 
+#: Kinds a token may be issued to: the MQTT devices plus ``integration`` (HTTP only, e.g.
+#: the provincial system pushing dossiers). Mirrors motcua.devices.TOKEN_KINDS (a test
+#: keeps them equal) without importing the database code.
+TOKEN_KINDS = (*DEVICE_KINDS, "integration")
+
 # The device registry and the store (SQLAlchemy) are imported by the handlers: every
 # process builds this parser, and a kiosk must not carry database code it never uses.
 
@@ -33,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "add", help="thêm thiết bị hoặc cấp mã mới (add a device or rotate its token)",
         description="Thêm thiết bị và in mã truy cập một lần. Add a device (or give an "
         "existing one a new token, revoking the old) and print the token once.")
-    add.add_argument("--kind", choices=DEVICE_KINDS, default="kiosk", help="device kind")
+    add.add_argument("--kind", choices=TOKEN_KINDS, default="kiosk", help="device kind")
     add.add_argument("--id", dest="device_id", required=True, help="device id, e.g. 1")
     add.add_argument("--name", help="tên hiển thị (display name, e.g. 'Kiosk sảnh A')")
     _common(add)

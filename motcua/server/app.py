@@ -19,6 +19,7 @@ from .api import api
 from .board_page import board_page
 from .clerk_auth import install_clerk_auth
 from .clerk_panel import clerk_panel
+from .dossier_api import dossier_api
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
@@ -49,4 +50,5 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(ticket_page)
     app.register_blueprint(board_page)
     app.register_blueprint(clerk_panel)
+    app.register_blueprint(dossier_api)
     return app
