@@ -29,8 +29,8 @@ def mask_name(name: object) -> str:
     if not words:
         return ""
     if len(words) == 1:
-        return f"{words[0][0].upper()}."
-    return " ".join([words[0][:40], *(f"{word[0].upper()}." for word in words[1:])])
+        return f"{words[0][0].upper()[:1]}."
+    return " ".join([words[0][:40], *(f"{word[0].upper()[:1]}." for word in words[1:])])
 
 
 def mask_phone(phone: object) -> str:
