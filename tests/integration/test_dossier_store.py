@@ -207,3 +207,23 @@ def test_submit_dossier_batch_runs_on_the_dispatcher_writer_thread(db_url):
             failing.result(timeout=10)
     finally:
         dispatcher.stop()
+
+
+@pytest.mark.parametrize("now", [NOW, dt.datetime(2026, 2, 23, 7, 0, tzinfo=VN)],
+                         ids=["monday", "after-tet-2026"])
+def test_the_demo_dossiers_are_in_every_stage(engine, now):
+    """Given an empty catalog besides one procedure, when the demo is loaded (on a Monday,
+    and on the Monday after Tết 2026), then four codes whose views are: ready and
+    returnable, late with an apology, waiting for a supplement, in progress on time."""
+    from motcua.dossiers.demo import load_demo_dossiers
+
+    codes = load_demo_dossiers(engine, SITE, now, CAL)
+    reader = StoreDossierReader(engine, SITE, CAL, "tra-kq")
+    views = [reader.view(code, now) for code in codes]
+    assert [(v.stage, v.returnable, v.lateness) for v in views] == [
+        ("ready", True, views[0].lateness), ("in_progress", False, "late"),
+        ("supplement", False, "on_time"), ("in_progress", False, "on_time")]
+    assert views[0].lateness in ("early", "on_time")
+    assert views[1].apology.startswith("Xin lỗi ông/bà") and views[1].new_appointment > now.date()
+    assert all(step.at <= now for view in views for step in view.timeline)
+    assert load_demo_dossiers(engine, SITE, now, CAL) == codes
