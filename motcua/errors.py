@@ -122,7 +122,7 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Dossiers (motcua.server.dossier_api, issue 11).
     "bad_dossier_code": ("Mã hồ sơ không đúng định dạng", "Not a dossier code"),
-    "unknown_dossier": ("Không tìm thấy hồ sơ {code}", "No dossier {code}"),
+    "unknown_dossier": ("Không tìm thấy hồ sơ {dossier}", "No dossier {dossier}"),
     "dossier_rows_refused": (
         "{count} dòng bị từ chối (xem report.errors); các dòng hợp lệ đã được lưu",
         "{count} rows refused (see report.errors); the valid rows were stored",

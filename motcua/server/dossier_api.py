@@ -95,7 +95,7 @@ def get_dossier(code: str) -> Response:
     if canonical is None:
         raise ApiError("bad_dossier_code")
     if view is None:
-        raise ApiError("unknown_dossier", code=canonical)
+        raise ApiError("unknown_dossier", dossier=canonical)
     return jsonify(view.model_dump(mode="json"))
 
 

@@ -1,0 +1,184 @@
+"""``/api/v1/dossiers`` over a real dispatcher and database (SQLite and PostgreSQL):
+integration tokens, batches through the writer thread, idempotence, masked lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from motcua.devices import add_device
+from motcua.dispatch import Dispatcher
+from motcua.dossiers.calendar import load_calendar
+from motcua.server import create_app
+from motcua.server.dossier_api import LOOKUP_GUARD_KEY
+from motcua.server.errors import ApiError
+from motcua.store import open_site_store
+from motcua.store.dossier_store import StoreDossierReader
+from tests.support.dossiers import FRIDAY, SITE, add_procedure
+from tests.support.sites import ManualClock, small_setup
+
+CODE = "000.00.12.H42-261127-0001"
+DOSSIER = {
+    "code": CODE, "procedure": "1.000234", "applicant_name": "Nguyễn Văn An",
+    "phone": "0912345123", "received_at": "2026-11-27T09:00:00+07:00",
+    "events": [
+        {"event_id": "p-1", "status": 2, "at": "2026-11-27T09:00:00+07:00"},
+        {"event_id": "p-2", "status": 4, "at": "2026-11-27T10:00:00+07:00",
+         "note": "Chuyển phòng Tư pháp"},
+    ],
+}
+
+
+class DossierRuntime:
+    """The parts of the hub runtime the dossier routes use, around a real dispatcher."""
+
+    def __init__(self, dispatcher: Dispatcher, store: Any, dossiers: Any) -> None:
+        self.dispatcher = dispatcher
+        self.store = store
+        self.setup = dispatcher.state.setup
+        self.dossiers = dossiers
+
+
+@pytest.fixture
+def hub(db_url):
+    clock = ManualClock(dt.datetime(2026, 11, 30, 10, 0, tzinfo=FRIDAY.tzinfo))
+    store = open_site_store(db_url, small_setup(), clock())
+    add_procedure(store.engine)
+    dispatcher = Dispatcher(store, clock=clock).start()
+    reader = StoreDossierReader(store.engine, SITE, load_calendar(), "tra-kq")
+    yield DossierRuntime(dispatcher, store, reader)
+    dispatcher.stop()
+
+
+@pytest.fixture
+def client(hub):
+    return create_app(hub, {"TESTING": True}).test_client()
+
+
+@pytest.fixture
+def token(hub):
+    return {"Authorization": "Bearer " + add_device(hub.store.engine, SITE, "integration",
+                                                    "tinh", "Hệ thống một cửa tỉnh")}
+
+
+def test_a_batch_is_stored_and_the_lookup_is_masked(client, token):
+    """Given an integration token, when a dossier with two events is posted, then 200
+    with the report, and GET gives the masked view with its timeline, on time."""
+    response = client.post("/api/v1/dossiers", json={"dossiers": [DOSSIER]}, headers=token)
+    assert response.status_code == 200
+    assert response.get_json() == {"report": {"dossiers_added": 1, "events_added": 2,
+                                              "skipped": 0, "dry_run": False, "errors": []}}
+    view = client.get(f"/api/v1/dossiers/{CODE.lower()}")
+    assert view.status_code == 200 and view.headers["Cache-Control"] == "no-store"
+    body = view.get_json()
+    assert (body["applicant"], body["phone"], body["status"], body["label"]) == (
+        "Nguyễn V. A.", "09xx xxx 123", 4, "Đang xử lý")
+    assert (body["appointment"], body["lateness"], body["returnable"]) == (
+        "2026-12-02", "on_time", False)
+    assert [step["note"] for step in body["timeline"]] == ["", "Chuyển phòng Tư pháp"]
+    assert "0912345123" not in view.get_data(as_text=True)
+    assert "Nguyễn Văn An" not in view.get_data(as_text=True)
+
+
+def test_events_of_one_dossier_are_idempotent_by_event_id(client, token):
+    """Given a stored dossier, when the same event is posted twice to /{code}/events and
+    then its id with another status, then added, skipped, and a 422 naming event_id."""
+    client.post("/api/v1/dossiers", json={"dossiers": [DOSSIER]}, headers=token)
+    ready = {"event_id": "p-3", "status": 9, "at": "2026-11-30T09:00:00+07:00"}
+    first = client.post(f"/api/v1/dossiers/{CODE}/events", json=ready, headers=token)
+    again = client.post(f"/api/v1/dossiers/{CODE}/events", json={"events": [ready]},
+                        headers=token)
+    assert first.get_json()["report"]["events_added"] == 1
+    assert again.get_json()["report"]["skipped"] == 1
+    changed = client.post(f"/api/v1/dossiers/{CODE}/events",
+                          json={**ready, "status": 10}, headers=token)
+    assert changed.status_code == 422
+    body = changed.get_json()
+    assert body["error"]["code"] == "dossier_rows_refused"
+    assert body["error"]["message"] == ("1 dòng bị từ chối (xem report.errors); các dòng "
+                                        "hợp lệ đã được lưu")
+    assert [(e["row"], e["field"], e["code"]) for e in body["report"]["errors"]] == [
+        ("events[0]", "event_id", "event_conflict")]
+    assert client.get(f"/api/v1/dossiers/{CODE}").get_json()["returnable"] is True
+
+
+def test_bad_rows_are_named_and_good_rows_kept(client, token):
+    """Given a body with a refused transition, a bad date and an unknown procedure, then
+    422 with each error at its place in the body, and the valid rows stored."""
+    body = {"dossiers": [
+        {**DOSSIER, "events": [*DOSSIER["events"],
+                               {"event_id": "p-9", "status": 1, "at": "2026-11-28T09:00:00Z"},
+                               {"event_id": "p-8", "status": 5, "at": "hôm qua"}]},
+        {**DOSSIER, "code": "000.00.12.H42-261127-0002", "procedure": "9.9",
+         "events": [{"event_id": "q-1", "status": 2, "at": "2026-11-27T09:00:00+07:00"}]},
+    ]}
+    response = client.post("/api/v1/dossiers", json=body, headers=token)
+    assert response.status_code == 422
+    report = response.get_json()["report"]
+    assert sorted((e["row"], e["field"], e["code"]) for e in report["errors"]) == [
+        ("dossiers[0].events[2]", "status", "transition"),
+        ("dossiers[0].events[3]", "status_at", "bad_datetime"),
+        ("dossiers[1]", "procedure", "unknown_procedure"),
+        ("dossiers[1].events[0]", "code", "dossier_refused"),
+    ]
+    assert (report["dossiers_added"], report["events_added"]) == (1, 2)
+
+
+def test_writes_need_an_integration_token(client, hub):
+    """Given no token, a kiosk's token, then 401 with the JSON error and a challenge;
+    nothing is stored."""
+    kiosk = add_device(hub.store.engine, SITE, "kiosk", "1")
+    for headers in ({}, {"Authorization": f"Bearer {kiosk}"}):
+        response = client.post("/api/v1/dossiers", json={"dossiers": [DOSSIER]},
+                               headers=headers)
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "unauthorized"
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="motcua"'
+    assert client.get(f"/api/v1/dossiers/{CODE}").status_code == 404
+
+
+@pytest.mark.parametrize("path, status, code", [
+    ("/api/v1/dossiers/000.00.12.H42-261127-0099", 404, "unknown_dossier"),
+    ("/api/v1/dossiers/%3Cscript%3E", 400, "bad_dossier_code"),
+    ("/api/v1/dossiers/" + "9" * 5000, 400, "bad_dossier_code"),
+    ("/api/v1/dossiers/' OR 1=1 --", 400, "bad_dossier_code"),
+])
+def test_bad_and_unknown_codes_get_json_errors(client, path, status, code):
+    """Given unknown, HTML, 5 KB and SQL codes, then 404/400 JSON errors in the catalog's
+    format, the input never echoed whole."""
+    response = client.get(path)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["message"] and error["message_en"]
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_lookup_guard_is_asked_before_and_told_after(client, hub):
+    """Given a guard installed in the app, when a bad code and then a refused client look
+    up, then the guard heard (client, False) and its refusal is the answer."""
+    app = client.application
+    heard = []
+
+    class Guard:
+        def before(self, client_address):
+            if len(heard) >= 1:
+                raise ApiError("rate_limited", device="web", retry_s=30)
+
+        def after(self, client_address, found):
+            heard.append((client_address, found))
+
+    app.extensions[LOOKUP_GUARD_KEY] = Guard()
+    assert client.get("/api/v1/dossiers/nope").status_code == 400
+    refused = client.get(f"/api/v1/dossiers/{CODE}")
+    assert heard == [("127.0.0.1", False)]
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "30")
+
+
+def test_without_a_dossier_reader_the_routes_say_not_available(hub):
+    """Given a runtime without dossiers (None), then 501 not_available for lookups."""
+    hub.dossiers = None
+    client = create_app(hub, {"TESTING": True}).test_client()
+    response = client.get(f"/api/v1/dossiers/{CODE}")
+    assert (response.status_code, response.get_json()["error"]["code"]) == (501, "not_available")
