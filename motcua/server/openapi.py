@@ -32,6 +32,27 @@ _SLUG = {"type": "string", "pattern": contract.SLUG_PATTERN}
 _NUMBER = {"type": "string", "maxLength": 16, "examples": ["A015"]}
 
 _SCHEMAS: dict[str, Any] = {
+    "DossierReport": {
+        "type": "object",
+        "required": ["report"],
+        "properties": {
+            "report": {"type": "object", "required": [
+                "dossiers_added", "events_added", "skipped", "dry_run", "errors"],
+                "properties": {
+                    "dossiers_added": _COUNT, "events_added": _COUNT, "skipped": _COUNT,
+                    "dry_run": {"type": "boolean"},
+                    "errors": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["row", "field", "code", "message", "message_en"],
+                        "properties": {
+                            "row": {"type": ["string", "integer"],
+                                    "examples": ["dossiers[0].events[1]"]},
+                            "field": {"type": "string"}, "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "message_en": {"type": "string"}}}}}},
+            "error": {"type": "object", "description": "set when a row was refused"},
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -275,6 +296,61 @@ _PATHS: dict[str, Any] = {
             }, "today's distribution per counter"),
             "401": _error("unauthorized: no manager session and no device token"),
             "403": _error("manager_required: a clerk's session"),
+            "503": {"$ref": "#/components/responses/Unavailable"},
+        },
+    }},
+    "/api/v1/dossiers": {"post": {
+        "operationId": "postDossiers",
+        "summary": "A batch of dossiers and status events from the provincial system",
+        "description": (
+            "Token of an integration (`motcua device add --kind integration --id tinh`). "
+            "Body: {\"dossiers\": [{code, procedure, applicant_name, phone, received_at, "
+            "appointment_date?, events: [{event_id, status, at, note?, "
+            "new_appointment_date?}]}], \"events\": [{code, event_id, status, at, ...}]} "
+            "(docs/dossiers.md). Idempotent by event id; valid rows are stored in one "
+            "transaction, refused rows reported with their place in the body and field."),
+        "security": [{"deviceToken": []}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object", "properties": {
+                "dossiers": {"type": "array", "items": {"type": "object"}},
+                "events": {"type": "array", "items": {"type": "object"}}}}}}},
+        "responses": {
+            "200": _json(_ref("DossierReport"), "every row stored or already stored"),
+            "400": _error("bad_json, invalid_argument"),
+            "401": _error("unauthorized: no integration token"),
+            "422": _json(_ref("DossierReport"), "dossier_rows_refused: the report lists "
+                                                "the refused rows; the others were stored"),
+            "503": {"$ref": "#/components/responses/Unavailable"},
+        },
+    }},
+    "/api/v1/dossiers/{code}": {"get": {
+        "operationId": "getDossier",
+        "summary": "A dossier as the public sees it (masked, lateness computed)",
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 64}}],
+        "responses": {
+            "200": _json({"type": "object", "description": "DossierView of the contract "
+                          "(docs/contract.md)", "required": ["code", "status", "timeline"]},
+                         "the dossier now"),
+            "400": _error("bad_dossier_code: not a dossier code"),
+            "404": _error("unknown_dossier"),
+            "429": _error("rate_limited: too many wrong codes from this client"),
+            "501": _error("not_available: dossiers are off on this hub"),
+        },
+    }},
+    "/api/v1/dossiers/{code}/events": {"post": {
+        "operationId": "postDossierEvents",
+        "summary": "Status events of one dossier ({\"events\": [...]} or one event)",
+        "security": [{"deviceToken": []}],
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 64}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object"}}}},
+        "responses": {
+            "200": _json(_ref("DossierReport"), "every event stored or already stored"),
+            "400": _error("bad_dossier_code, bad_json"),
+            "401": _error("unauthorized: no integration token"),
+            "422": _json(_ref("DossierReport"), "dossier_rows_refused"),
             "503": {"$ref": "#/components/responses/Unavailable"},
         },
     }},
