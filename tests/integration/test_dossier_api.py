@@ -182,3 +182,23 @@ def test_without_a_dossier_reader_the_routes_say_not_available(hub):
     client = create_app(hub, {"TESTING": True}).test_client()
     response = client.get(f"/api/v1/dossiers/{CODE}")
     assert (response.status_code, response.get_json()["error"]["code"]) == (501, "not_available")
+
+
+def test_the_documented_json_example_is_accepted(client, token):
+    """Given docs/examples/dossiers.json after the CSV example's first dossier is stored,
+    when it is posted, then 200: one new dossier with 2 events and the 10 of the other."""
+    import json
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "dossiers.json"
+    first = {"dossiers": [{"code": "000.00.12.H42-261123-0001", "procedure": "1.000234",
+                           "applicant_name": "Nguyễn Văn An",
+                           "received_at": "2026-11-23T08:15:00+07:00",
+                           "events": [{"event_id": "tinh-1001", "status": 9,
+                                       "at": "2026-11-25T16:30:00+07:00"}]}]}
+    assert client.post("/api/v1/dossiers", json=first, headers=token).status_code == 200
+    response = client.post("/api/v1/dossiers", json=json.loads(example.read_text("utf-8")),
+                           headers=token)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()["report"]
+    assert (report["dossiers_added"], report["events_added"]) == (1, 3)

@@ -176,3 +176,17 @@ def test_demo_and_show(engine, db_url, capsys):
     assert "Tiến độ / lateness:     quá hạn (late)" in shown
     assert "Xin lỗi ông/bà" in shown
     assert main(["dossier", "show", "000.00.00.H99-991231-0001", "--db", db_url]) == 1
+
+
+def test_the_documented_example_file_imports_without_an_error(engine, db_url, capsys):
+    """Given docs/examples/dossiers.csv (3 dossiers, 9 events), when it is imported, then
+    exit 0, nine events, and the third dossier carries the apology's new date."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "dossiers.csv"
+    assert main(["dossier", "import", str(example), "--db", db_url]) == 0
+    assert "Đã nhập: 3 hồ sơ mới, 9 trạng thái mới" in capsys.readouterr().err
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(dossier).where(
+            dossier.c.code == "000.00.12.H42-261124-0001")).one()
+    assert (row.status, row.new_appointment_date) == (4, dt.date(2026, 12, 3))
