@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "motcua.commands.sounds_commands",
     "motcua.commands.display_commands",
     "motcua.commands.counter_commands",
+    "motcua.commands.procedure_commands",
 )
 
 
