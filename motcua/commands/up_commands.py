@@ -21,7 +21,7 @@ from motcua.contract import Topics
 from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
-from motcua.up.demo import HOST, DemoLayout, Provisioned, provision
+from motcua.up.demo import HOST, DemoLayout, Provisioned, load_demo_procedures, provision
 from motcua.up.launch import (
     start_broker,
     start_counter_box,
@@ -150,6 +150,7 @@ def run_up(args: argparse.Namespace) -> int:
         provisioned = provision(layout, broker_dir, args.mqtt_port)
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
+        load_demo_procedures(layout, provisioned.site_id)  # before the hub publishes it
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
         # A fresh password at every run: none ships with the code.
         clerk_password = ensure_demo_user(layout.database_url, provisioned.site_id)

@@ -22,6 +22,7 @@ from .clerk_panel import clerk_panel
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
+from .procedure_api import procedure_api
 from .runtime import EXTENSION_KEY, HubRuntime
 from .serve import MAX_BODY_BYTES
 from .ticket_page import ticket_page
@@ -49,4 +50,5 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(ticket_page)
     app.register_blueprint(board_page)
     app.register_blueprint(clerk_panel)
+    app.register_blueprint(procedure_api)
     return app
