@@ -62,28 +62,39 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(word for word in (w.strip(".") for w in spaced.split()) if word)
 
 
-def _in(words: tuple[str, ...], wanted: str) -> bool:
-    return any(word.startswith(wanted) for word in words)
+@functools.lru_cache(maxsize=16384)
+def _entry(name: str, field: str, code: str) -> tuple[str, str, str, str, int]:
+    """What matching needs of one item, computed once: `` name words`` and `` field and
+    code words`` (each word after a space, so a word prefix is a substring test), the
+    joined code words, the folded code, and the number of name words."""
+    name_words = _words(name)
+    code_words = _words(code)
+    return (" " + " ".join(name_words), " " + " ".join(_words(field) + code_words),
+            " ".join(code_words), fold(code), len(name_words))
 
 
-def _in_code(code: str, code_words: tuple[str, ...], wanted: str) -> bool:
-    if _in(code_words, wanted):
-        return True
-    # Digits are typed from the middle of a code ("000894" for 1.000894).
-    return any(ch.isdigit() for ch in wanted) and wanted in fold(code)
+def _matches(entry: tuple[str, str, str, str, int], wanted: list[str]) -> bool:
+    name, other, _, code, _ = entry
+    for word in wanted:
+        spaced = " " + word
+        if spaced in name or spaced in other:
+            continue
+        # Digits are typed from the middle of a code ("000894" for 1.000894).
+        if any(ch.isdigit() for ch in word) and word in code:
+            continue
+        return False
+    return True
 
 
-def _tier(query: str, wanted: list[str], name_words: tuple[str, ...],
-          code_words: tuple[str, ...]) -> int:
-    name = " ".join(name_words)
-    code = " ".join(code_words)
-    if name == query or code == query:
+def _tier(query: str, wanted: list[str], entry: tuple[str, str, str, str, int]) -> int:
+    spaced_name, _, code, _, _ = entry
+    if spaced_name[1:] == query or code == query:
         return 0
-    if name.startswith(query):
+    if spaced_name.startswith(" " + query):
         return 1
-    if f" {query}" in f" {name}":
+    if " " + query in spaced_name:
         return 2
-    if all(_in(name_words, w) for w in wanted):
+    if all(" " + word in spaced_name for word in wanted):
         return 3
     if code.startswith(query):
         return 4
@@ -101,13 +112,8 @@ def search(items: Iterable[T], query: str, limit: int = 20) -> list[T]:
     joined = " ".join(wanted)
     ranked: list[tuple[int, int, int, T]] = []
     for index, item in enumerate(items):
-        name_words = _words(item.name)
-        field_words = _words(item.field)
-        code_words = _words(item.code)
-        if not all(_in(name_words, w) or _in(field_words, w)
-                   or _in_code(item.code, code_words, w) for w in wanted):
-            continue
-        tier = _tier(joined, wanted, name_words, code_words)
-        ranked.append((tier, len(name_words), index, item))
+        entry = _entry(item.name, item.field, item.code)
+        if _matches(entry, wanted):
+            ranked.append((_tier(joined, wanted, entry), entry[4], index, item))
     ranked.sort(key=lambda row: row[:3])
     return [row[3] for row in ranked[:limit]]
