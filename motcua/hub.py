@@ -59,7 +59,7 @@ class Hub:
         self.dispatcher: Dispatcher | None = None
         self.bus: Bus | None = None
         self.publisher: StatePublisher | None = None
-        self.catalog: CatalogPublisher | None = None  # the retained procedure catalog
+        self.procedure_catalog: CatalogPublisher | None = None  # retained for kiosks
         self.http_server = None
         self.metrics = None
         self.reads: CommittedReads | None = None
@@ -99,7 +99,7 @@ class Hub:
             for topic_filter in self.topics.command_filters():
                 self.bus.subscribe(topic_filter, self._on_command, wait=True)
             self._republish().wait(10)
-            self.catalog = CatalogPublisher.for_site(
+            self.procedure_catalog = CatalogPublisher.for_site(
                 self.store.engine, self.setup.site_id, self.topics, self.clock).start(self.bus)
             if self.serve_http:
                 self._start_http()
@@ -118,8 +118,8 @@ class Hub:
         if self.bus is not None:
             for topic_filter in self.topics.command_filters():
                 self.bus.unsubscribe(topic_filter)
-        if self.catalog is not None:
-            self.catalog.stop()
+        if self.procedure_catalog is not None:
+            self.procedure_catalog.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         if self.publisher is not None:
@@ -315,8 +315,8 @@ class Hub:
         bus.publish_contract(self.topics.hub_status(), status)
         if self.publisher is not None:  # None on the first connect: start() publishes then
             self._republish()
-        if self.catalog is not None:  # None on the first connect: start() publishes it
-            self.catalog.publish(bus)
+        if self.procedure_catalog is not None:  # None on the first connect, as above
+            self.procedure_catalog.publish(bus)
         self._sweep_retained(bus)
 
     def _sweep_retained(self, bus: Bus) -> None:

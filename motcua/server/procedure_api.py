@@ -26,7 +26,7 @@ MAX_QUERY_CHARS = 200
 
 def _procedures():
     runtime = current_runtime()
-    catalog = getattr(runtime, "catalog", None)
+    catalog = getattr(runtime, "procedure_catalog", None)
     if catalog is not None:
         return catalog.procedures
     # A runtime without a publisher (an app built around a bare store) reads the table.

@@ -193,3 +193,32 @@ def test_cli_search_finds_a_procedure_typed_without_diacritics(db_url, tmp_path,
     assert cli(db_url, "search", "dang", "ky", "ket", "hon") == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first == "1.000894\tho-tich\t0\tHộ tịch\tĐăng ký kết hôn"
+
+
+def test_motcua_up_stores_the_demo_catalog_for_the_demo_site_once(tmp_path):
+    """Given the demo center's files under var (as ``motcua up`` writes them),
+    when the demo procedures are loaded twice,
+    then the 43 demo procedures are stored the first time (every service exists in the
+    demo site) and nothing the second."""
+    from motcua.site_config import example_config_path
+    from motcua.up.demo import DemoLayout, demo_site_text, load_demo_procedures
+
+    layout = DemoLayout(tmp_path / "var")
+    layout.var.mkdir()
+    layout.site_config.write_text(
+        demo_site_text(example_config_path().read_text(encoding="utf-8")), encoding="utf-8")
+
+    assert load_demo_procedures(layout, SITE) == 43
+    assert load_demo_procedures(layout, SITE) == 0
+    engine = create_database_engine(layout.database_url)
+    try:
+        assert search_names(load_procedures(engine, SITE), "dang ky ket hon")[0] == \
+            "Đăng ký kết hôn"
+    finally:
+        engine.dispose()
+
+
+def search_names(procedures, query: str) -> list[str]:
+    from motcua.dossiers.search import search
+
+    return [p.name for p in search(procedures, query)]
