@@ -24,6 +24,8 @@ MESSAGES = {
                "{retired} ngừng hiệu lực",
                "Stored: {added} added, {updated} updated, {unchanged} unchanged, "
                "{retired} retired"),
+    "hub": ("Hub đang chạy sẽ gửi danh mục mới tới các ki-ốt trong vòng một phút",
+            "A running hub sends the new catalog to the kiosks within a minute"),
     "dry_run": ("Chạy thử: không ghi gì vào cơ sở dữ liệu", "Dry run: nothing written"),
     "replace_refused": ("Không thay thế danh mục khi tệp còn dòng lỗi; sửa các dòng trên "
                         "hoặc bỏ --replace",
@@ -111,6 +113,8 @@ def _import(args: argparse.Namespace) -> int:
     counts = write(engine, site_id, loaded.procedures, utc_now())
     print(_say("stored", added=counts.added, updated=counts.updated,
                unchanged=counts.unchanged, retired=counts.retired), file=sys.stderr)
+    if counts.added or counts.updated or counts.retired:
+        print(_say("hub"), file=sys.stderr)
     return status
 
 

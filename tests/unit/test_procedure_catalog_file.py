@@ -263,3 +263,33 @@ def test_demo_codes_are_national_or_clearly_local():
         assert national or item["code"].startswith("demo."), item["code"]
         if not national:
             assert item.get("note"), item["code"]
+
+
+_CELL = st.one_of(st.text(max_size=20), st.sampled_from(
+    ["1.000894", "Đăng ký kết hôn", "0", "-1", "ho-tich", "khong-co", "x" * 250, "a;b\nc"]))
+
+
+@given(st.lists(st.sampled_from(["code", "name", "mã", "documents", "số ngày", "dịch vụ",
+                                 "active", "khác"]), min_size=1, max_size=6),
+       st.lists(st.lists(_CELL, max_size=7), max_size=8))
+def test_any_csv_table_never_raises_and_accounts_for_every_row(header, rows):
+    """Given any header of known and unknown columns and any cells,
+    when written as CSV and read,
+    then every non-blank row is either a procedure or refused with errors naming it."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+
+    result = parse_catalog(buffer.getvalue(), "csv", SERVICES)
+
+    if "name" not in header:
+        assert result.procedures == ()
+        assert [(e.row, e.field, e.code) for e in result.errors] == [(1, "name", "missing_column")]
+        return
+    refused = {e.row for e in result.errors}
+    assert len(result.procedures) + len(refused) == result.rows
+    assert all(p.service in SERVICES | {None} for p in result.procedures)
