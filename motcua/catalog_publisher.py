@@ -30,12 +30,14 @@ from typing import Callable, Iterable
 from pydantic import ValidationError
 
 from motcua import contract
+from motcua.domain.numbering import local_time
 from motcua.dossiers.procedures import Procedure
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two reads of the catalog table by a running hub.
 CATALOG_REFRESH_S = 60.0
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 VERSION_CHARS = 12
 
 
@@ -74,10 +76,12 @@ class CatalogPublisher:
     """Keeps one site's catalog published. ``load()`` returns the stored procedures."""
 
     def __init__(self, load: Callable[[], list[Procedure]], topics: contract.Topics,
-                 clock: Callable[[], dt.datetime], refresh_s: float = CATALOG_REFRESH_S) -> None:
+                 clock: Callable[[], dt.datetime], refresh_s: float = CATALOG_REFRESH_S,
+                 timezone: str = DEFAULT_TIMEZONE) -> None:
         self._load = load
         self.topic = topics.procedures()
         self._clock = clock
+        self._timezone = timezone
         self._refresh_s = refresh_s
         self._lock = threading.Lock()
         self._procedures: tuple[Procedure, ...] = ()
@@ -88,12 +92,14 @@ class CatalogPublisher:
 
     @classmethod
     def for_site(cls, engine, site_id: str, topics: contract.Topics,
-                 clock: Callable[[], dt.datetime],
-                 refresh_s: float = CATALOG_REFRESH_S) -> "CatalogPublisher":
-        """A publisher reading ``site_id``'s active procedures from ``engine``."""
+                 clock: Callable[[], dt.datetime], refresh_s: float = CATALOG_REFRESH_S,
+                 timezone: str = DEFAULT_TIMEZONE) -> "CatalogPublisher":
+        """A publisher reading ``site_id``'s active procedures from ``engine``; ``at`` is
+        stamped in the site's ``timezone``, like the hub's other payloads."""
         from motcua.store.procedure_store import load_procedures
 
-        return cls(lambda: load_procedures(engine, site_id), topics, clock, refresh_s)
+        return cls(lambda: load_procedures(engine, site_id), topics, clock, refresh_s,
+                   timezone)
 
     @property
     def procedures(self) -> tuple[Procedure, ...]:
@@ -115,7 +121,7 @@ class CatalogPublisher:
         except Exception:  # noqa: BLE001 - a database hiccup must not stop the hub
             log.exception("could not read the procedure catalog; keeping the last one")
             return False
-        catalog = build_catalog(procedures, self._clock())
+        catalog = build_catalog(procedures, local_time(self._clock(), self._timezone))
         with self._lock:
             changed = self._catalog is None or self._catalog.version != catalog.version
             if changed:

@@ -100,7 +100,8 @@ class Hub:
                 self.bus.subscribe(topic_filter, self._on_command, wait=True)
             self._republish().wait(10)
             self.procedure_catalog = CatalogPublisher.for_site(
-                self.store.engine, self.setup.site_id, self.topics, self.clock).start(self.bus)
+                self.store.engine, self.setup.site_id, self.topics, self.clock,
+                timezone=self.setup.timezone).start(self.bus)
             if self.serve_http:
                 self._start_http()
         except BaseException:

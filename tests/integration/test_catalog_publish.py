@@ -68,13 +68,15 @@ def test_the_hub_publishes_the_stored_catalog_retained_at_start(hub, engine, mos
     """Given the demo catalog stored,
     when the hub has started,
     then a kiosk connecting later receives the 43 procedures, retained, valid for the
-    contract, with the version of their content and "Đăng ký kết hôn" exact."""
+    contract, stamped in the site's time, with the version of their content and
+    "Đăng ký kết hôn" exact."""
     body = retained_catalog(mosquitto_broker)
 
     catalog = contract.ProcedureCatalog.model_validate(body)
     assert len(catalog.procedures) == 43
     assert catalog.version == catalog_version(catalog.procedures)
     assert len(catalog.version) == 12
+    assert body["at"].endswith("+07:00")
     ket_hon = next(p for p in body["procedures"] if p["code"] == "1.000894")
     assert ket_hon == {
         "code": "1.000894", "name": "Đăng ký kết hôn", "field": "Hộ tịch",
