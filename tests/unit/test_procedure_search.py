@@ -131,3 +131,19 @@ def test_search_never_raises_and_returns_items_of_the_catalog(procedure_names, q
     found = search(catalog, query)
     assert all(item in catalog for item in found)
     assert len({id(item) for item in found}) == len(found)
+
+
+@settings(max_examples=150)
+@given(st.lists(_VIETNAMESE, min_size=1, max_size=8), st.data())
+def test_a_whole_name_typed_puts_a_procedure_of_that_name_first(procedure_names, data):
+    """Given any catalog (without codes, which could equal a name), when the folded name
+    of one procedure is typed, then the first result has exactly that folded name (the
+    target, or an earlier namesake)."""
+    catalog = [Procedure(code="", name=name, field="Hộ tịch")
+               for i, name in enumerate(procedure_names)]
+    target = data.draw(st.sampled_from(catalog))
+    assume(0 < len(_words(target.name)) <= 12)
+
+    first = search(catalog, fold(target.name))[0]
+
+    assert _words(first.name) == _words(target.name)
