@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "motcua.commands.display_commands",
     "motcua.commands.counter_commands",
     "motcua.commands.dossier_commands",
+    "motcua.commands.procedure_commands",
 )
 
 

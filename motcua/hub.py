@@ -24,6 +24,7 @@ from typing import Any
 
 from motcua import __version__, contract
 from motcua.bus import Bus, BusMessage, BusSettings, connect_bus
+from motcua.catalog_publisher import CatalogPublisher
 from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command
@@ -58,6 +59,7 @@ class Hub:
         self.dispatcher: Dispatcher | None = None
         self.bus: Bus | None = None
         self.publisher: StatePublisher | None = None
+        self.procedure_catalog: CatalogPublisher | None = None  # retained for kiosks
         self.http_server = None
         self.metrics = None
         self.reads: CommittedReads | None = None
@@ -97,6 +99,9 @@ class Hub:
             for topic_filter in self.topics.command_filters():
                 self.bus.subscribe(topic_filter, self._on_command, wait=True)
             self._republish().wait(10)
+            self.procedure_catalog = CatalogPublisher.for_site(
+                self.store.engine, self.setup.site_id, self.topics, self.clock,
+                timezone=self.setup.timezone).start(self.bus)
             if self.serve_http:
                 self._start_http()
         except BaseException:
@@ -114,6 +119,8 @@ class Hub:
         if self.bus is not None:
             for topic_filter in self.topics.command_filters():
                 self.bus.unsubscribe(topic_filter)
+        if self.procedure_catalog is not None:
+            self.procedure_catalog.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         if self.publisher is not None:
@@ -309,6 +316,8 @@ class Hub:
         bus.publish_contract(self.topics.hub_status(), status)
         if self.publisher is not None:  # None on the first connect: start() publishes then
             self._republish()
+        if self.procedure_catalog is not None:  # None on the first connect, as above
+            self.procedure_catalog.publish(bus)
         self._sweep_retained(bus)
 
     def _sweep_retained(self, bus: Bus) -> None:

@@ -21,7 +21,7 @@ from motcua.contract import Topics
 from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
-from motcua.up.demo import HOST, DemoLayout, Provisioned, provision
+from motcua.up.demo import HOST, DemoLayout, Provisioned, load_demo_procedures, provision
 from motcua.up.launch import (
     start_broker,
     start_counter_box,
@@ -44,6 +44,7 @@ MESSAGES = {
     ),
     "ready": ("motcua đã sẵn sàng", "motcua is ready"),
     "http": ("API HTTP: {url}", "HTTP API: {url}"),
+    "procedures": ("Tra cứu thủ tục hành chính: {url}", "Procedure search: {url}"),
     "watch": ("Xem mọi tin MQTT:", "Watch every MQTT message:"),
     "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
     "kiosk": ("Ki-ốt lấy số (mở trong trình duyệt): {url}", "Kiosk (open in a browser): {url}"),
@@ -123,6 +124,8 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
                     password=clerk_login[1]),
         "  " + _say("box", keys=shlex.quote(str(var / "counter" / "keys"))),
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
+        "  " + _say("procedures",
+                    url=f"http://{HOST}:{http_port}/api/v1/procedures?q=dang+ky+ket+hon"),
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
         f"    {watch}",
@@ -150,6 +153,7 @@ def run_up(args: argparse.Namespace) -> int:
         provisioned = provision(layout, broker_dir, args.mqtt_port)
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
+        load_demo_procedures(layout, provisioned.site_id)  # before the hub publishes it
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
         # A fresh password at every run: none ships with the code.
         clerk_password = ensure_demo_user(layout.database_url, provisioned.site_id)

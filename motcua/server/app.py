@@ -23,6 +23,7 @@ from .dossier_api import dossier_api
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
+from .procedure_api import procedure_api
 from .runtime import EXTENSION_KEY, HubRuntime
 from .serve import MAX_BODY_BYTES
 from .ticket_page import ticket_page
@@ -51,4 +52,5 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(board_page)
     app.register_blueprint(clerk_panel)
     app.register_blueprint(dossier_api)
+    app.register_blueprint(procedure_api)
     return app

@@ -75,6 +75,7 @@ _SCHEMAS: dict[str, Any] = {
         }},
     },
     "Priority": {"type": "string", "enum": list(contract.PRIORITIES)},
+    "ProcedureInfo": contract.ProcedureInfo.model_json_schema(),
     "Device": {
         "type": "object",
         "description": "A device the hub has heard of (retained presence, kiosk printer).",
@@ -193,6 +194,21 @@ _PATHS: dict[str, Any] = {
         "summary": "Services with queue length, estimated wait and open counters",
         "responses": {"200": _json(_ref("ServiceList"), "the site's services"),
                       "503": {"$ref": "#/components/responses/Unavailable"}},
+    }},
+    "/api/v1/procedures": {"get": {
+        "operationId": "listProcedures",
+        "summary": "The procedure catalog (tra cứu thủ tục), searched without diacritics",
+        "parameters": [
+            {"name": "q", "in": "query", "required": False,
+             "description": "words typed, with or without diacritics; none: the whole "
+                            "active catalog", "schema": {"type": "string", "maxLength": 200}},
+            {"name": "limit", "in": "query", "required": False,
+             "description": "most matches returned with q (default 20)",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        ],
+        "responses": {"200": _json({"type": "array", "items": _ref("ProcedureInfo")},
+                                   "the matching procedures, best first"),
+                      "400": _error("invalid_argument (limit)")},
     }},
     "/api/v1/tickets": {"post": {
         "operationId": "issueTicket",

@@ -109,3 +109,22 @@ def provision(layout: DemoLayout, broker_dir: Path, mqtt_port: int) -> Provision
     files = init_broker(site_id, DEMO_DEVICES, broker_dir, HOST, mqtt_port,
                         credentials=layout.credentials)
     return Provisioned(files, site_id, load_credentials(files.credentials))
+
+
+def load_demo_procedures(layout: DemoLayout, site_id: str) -> int:
+    """Store the shipped demo procedure catalog in the demo database when it has none, so
+    the kiosk's procedure search has something to find; return how many were added.
+    Procedures whose service the demo site lacks are left out."""
+    import datetime as dt
+
+    from motcua.store import create_database_engine, upgrade
+    from motcua.store.procedure_store import load_demo_catalog
+
+    services = load_site_config(layout.site_config).to_setup().services
+    engine = create_database_engine(layout.database_url)
+    try:
+        upgrade(engine)
+        return load_demo_catalog(engine, site_id, dt.datetime.now(dt.timezone.utc),
+                                 services)
+    finally:
+        engine.dispose()
