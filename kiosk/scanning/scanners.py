@@ -43,7 +43,7 @@ def _camera(settings: ScannerSettings, deliver: Deliver, base_dir: Path) -> Scan
     from .camera import CameraScanner, CameraUnavailable, open_camera, zbar_decoder
 
     try:
-        decoder = zbar_decoder()
+        decoder = zbar_decoder(settings.scan_density)
         source = open_camera(settings.camera_source, {
             "path": _resolve(settings.frames, base_dir), "loop": settings.loop_frames})
     except CameraUnavailable as error:
