@@ -19,6 +19,7 @@ from kiosk.scanning.camera import CameraScanner, ImageFiles, zbar_decoder
 from kiosk.scanning.scanners import ScannerConfigError
 from kiosk.scanning.serial_scanner import SerialScanner
 from motcua.dossiers.codes import CodeRule
+from tests.adapters.test_printing_transports import wait_for
 from tests.support.slip_frames import slip_frame
 
 CODE = "000.00.12.H42-261110-0012"
@@ -64,15 +65,6 @@ class PtyScanner:
 
     def unplug(self) -> None:
         os.close(self.master)
-
-
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_a_serial_scanner_survives_garbage_and_an_unplug(tmp_path):

@@ -19,6 +19,7 @@ import pytest
 from kiosk.printing import PrinterSettings, open_printer
 from kiosk.web import KioskWebSettings, create_kiosk_app
 from motcua.server.serve import HttpServer, serve
+from tests.e2e.test_kiosk_pages import ORIENTATIONS, PORTRAIT, WAIT_MS, open_page, wait_screen
 from tests.support.fake_kiosk_backend import SAMPLE_SERVICES, FakeKioskBackend
 from tests.support.sample_dossiers import (
     LATE,
@@ -32,10 +33,6 @@ from tests.support.sample_dossiers import (
 
 pytestmark = pytest.mark.slow
 
-PORTRAIT = (1080, 1920)
-LANDSCAPE = (1920, 1080)
-ORIENTATIONS = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
-WAIT_MS = 10_000
 #: A wedge burst here: keys 5 ms apart, judged against a 250 ms limit (generous for a
 #: loaded two-core machine; real scanners send a key every 1–10 ms, the default limit
 #: is 50 ms). A person: a key every 700 ms.
@@ -83,17 +80,6 @@ def kiosk_factory(tmp_path) -> Iterator[Callable[..., Kiosk]]:
 @pytest.fixture
 def kiosk(kiosk_factory) -> Kiosk:
     return kiosk_factory()
-
-
-def open_page(page_factory, kiosk: Kiosk, size=PORTRAIT):
-    page = page_factory(*size)
-    page.goto(kiosk.url)
-    wait_screen(page, "home")
-    return page
-
-
-def wait_screen(page, screen: str) -> None:
-    page.wait_for_selector(f"body[data-screen={screen}]", timeout=WAIT_MS)
 
 
 def text(page, selector: str) -> str:

@@ -12,12 +12,9 @@ import pytest
 from kiosk.config import DEFAULT_PRIORITIES
 from kiosk.runtime import HubKiosk, KioskIdentity
 from motcua.contract import ProcedureCatalog, ProcedureInfo, Topics
-from motcua.hub import Hub
-from motcua.hub_config import HubConfig
-from tests.support.fake_printer import RecordingPrinter
+from tests.integration.test_kiosk_runtime import hub, hub_config, printer  # noqa: F401
 from tests.support.hub_fixtures import eventually
 from tests.support.mqtt_probe import MqttProbe
-from tests.support.sites import ManualClock
 
 pytestmark = pytest.mark.mosquitto
 
@@ -25,19 +22,6 @@ TOPICS = Topics("van-lam")
 CODE = "000.00.12.H42-261110-0012"
 IDENTITY = KioskIdentity(kiosk_id="1", site="van-lam", center_name="Trung tâm Văn Lâm",
                          public_url="http://hub.example:8080", priorities=DEFAULT_PRIORITIES)
-
-
-@pytest.fixture
-def hub(tmp_path, mosquitto_broker):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), serve_http=False) as running:
-        yield running
-
-
-@pytest.fixture
-def printer():
-    return RecordingPrinter()
 
 
 @pytest.fixture
