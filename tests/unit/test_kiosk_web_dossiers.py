@@ -174,3 +174,18 @@ def test_the_view_says_whether_a_catalog_is_there(backend):
     assert empty.live().as_json()["procedures_version"] == "2026-11-30T08:00"
     html = create_kiosk_app(FakeKioskBackend()).test_client().get("/").get_data(as_text=True)
     assert 'id="open-procedures" hidden' in html
+
+
+def test_the_texts_the_issue_names_are_in_the_vietnamese_catalog():
+    """Given the Vietnamese catalog, Then the dossier and procedure screens' texts the issue
+    prescribes are there word for word, diacritics included, and the home page shows the
+    lookup button before any script runs."""
+    vietnamese = load_catalog().messages["vi"]
+    assert vietnamese["home.lookup_button"] == "Tra cứu hồ sơ"
+    assert vietnamese["home.procedures_button"] == "Tra cứu thủ tục"
+    assert vietnamese["scan.instruction"] == "Đưa mã vạch trên giấy hẹn vào máy quét"
+    assert vietnamese["dossier.return_button"] == "Lấy số trả kết quả"
+    assert vietnamese["procedures.take_number"] == "Lấy số cho thủ tục này"
+    assert vietnamese["dossier.late_new_date"] == "Ngày hẹn trả mới: {date}"
+    html = create_kiosk_app(FakeKioskBackend()).test_client().get("/").get_data(as_text=True)
+    assert ">Tra cứu hồ sơ<" in html
