@@ -2,7 +2,10 @@
 
 The web layer (:mod:`kiosk.web`) only sees :class:`KioskBackend`: the live view of the
 center it draws (services with their waiting counts, priority groups, whether the hub is
-reachable, the printer's state) and one verb, :meth:`KioskBackend.issue`. The real
+reachable, the printer's state, the latest scan), the retained procedure catalog, and
+three verbs: :meth:`KioskBackend.issue` (a queue ticket, or a return-of-results ticket for
+a dossier), :meth:`KioskBackend.lookup` (a dossier by its code) and
+:meth:`KioskBackend.scanned` (a code read by a scanner). The real
 backend (:mod:`kiosk.runtime`) talks MQTT to the hub and drives the printer; tests give
 the pages a fake one.
 """
@@ -11,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from kiosk.scanning.feed import ScanEvent
+from motcua.contract import ProcedureInfo
 
 #: Printer states of contract v1 (``device/kiosk/{k}/status``): a printer that does not
 #: answer is ``unknown``, never ``ok``.
@@ -55,6 +61,10 @@ class LiveView:
     services: tuple[ServiceChoice, ...] = ()
     priorities: tuple[PriorityChoice, ...] = ()
     printer: str = "unknown"
+    #: The latest scan (its ``seq`` grows): the pages open the timeline for each new one.
+    scan: ScanEvent | None = None
+    #: ``version`` of the procedure catalog the kiosk holds; None: no catalog (yet).
+    procedures_version: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +74,8 @@ class LiveView:
             "printer": self.printer,
             "services": [vars(service) for service in self.services],
             "priorities": [vars(priority) for priority in self.priorities],
+            "scan": self.scan.as_json() if self.scan else None,
+            "procedures_version": self.procedures_version,
         }
 
 
@@ -87,6 +99,34 @@ class IssueOutcome:
     message_vi: str = ""
     message_en: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    #: The dossier code of a return-of-results ticket (trả kết quả), else None.
+    dossier: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+#: Refusals of a lookup the pages explain in their own calm words (kiosk/web/messages).
+LOOKUP_ERRORS = ("invalid_code", "dossier_not_found", "rate_limited", "hub_unreachable",
+                 "not_available")
+
+
+@dataclass(frozen=True)
+class LookupOutcome:
+    """The answer to one dossier lookup.
+
+    ``ok`` with ``dossier``: the contract's ``DossierView`` as JSON (masked applicant,
+    status, lateness, timeline ...). Otherwise ``error_code`` says why — one of
+    :data:`LOOKUP_ERRORS` usually (``invalid_code`` is also the kiosk's own answer to a
+    code its rule refuses, sent nowhere) — with the hub's texts when it gave some.
+    """
+
+    ok: bool
+    dossier: dict[str, Any] | None = None
+    error_code: str | None = None
+    message_vi: str = ""
+    message_en: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -100,9 +140,25 @@ class KioskBackend(Protocol):
         """Block until the view's version is above ``after_version`` or the timeout passed;
         return the current view either way."""
 
-    def issue(self, tap_id: str, service: str, priority: str) -> IssueOutcome:
+    def issue(self, tap_id: str, service: str, priority: str,
+              dossier: str | None = None) -> IssueOutcome:
         """Issue (once per ``tap_id``, whatever the retries) and print a ticket.
 
         Blocks until the hub answered or the command expired (at most the contract's 30 s).
         The same ``tap_id`` again returns the first outcome without a second ticket.
+        With ``dossier`` (a code) it is a return-of-results ticket for that dossier: the
+        code is checked by the kiosk's rule first and printed under "TRẢ KẾT QUẢ".
         """
+
+    def lookup(self, request_id: str, code: str) -> LookupOutcome:
+        """Look a dossier up by its code (once per ``request_id``, like ``issue``).
+
+        The code is checked by the kiosk's rule first: a refused one is ``invalid_code``
+        and never sent. Blocks at most the contract's 30 s.
+        """
+
+    def scanned(self, raw: str, source: str) -> ScanEvent:
+        """A scanner read ``raw``: check it, make it the view's latest scan, return it."""
+
+    def procedures(self) -> tuple[ProcedureInfo, ...]:
+        """The procedure catalog last received from the hub (cheap: no I/O)."""

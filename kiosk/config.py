@@ -1,4 +1,5 @@
-"""The kiosk's configuration: one TOML file (``[kiosk]`` and ``[printer]``) plus environment.
+"""The kiosk's configuration: one TOML file (``[kiosk]``, ``[printer]``, ``[scanner]``) plus
+environment.
 
 ``kiosk/kiosk.example.toml`` documents every key. Environment variables win over the
 file, so one file serves every kiosk of a center:
@@ -12,6 +13,8 @@ file, so one file serves every kiosk of a center:
 ``MOTCUA_KIOSK_HTTP_PORT`` port of the touch pages
 ``MOTCUA_PRINTER_PROFILE`` printer profile (``printer_profiles/``)
 ``MOTCUA_PRINTER``         printer transport: dummy, file, usb, serial, network
+``MOTCUA_SCANNER``         scanner kind: none, serial, wedge, camera, stdin
+``MOTCUA_SCANNER_PORT``    serial scanner port
 =========================  ==============================================
 
 Errors name the key (``kiosk.http_port: ...``, ``printer.profile: ...``) and are all
@@ -28,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.backend import PriorityChoice
 from kiosk.printing import PrinterSettings
+from kiosk.scanning import ScannerSettings
 from motcua.config_file import MqttUrl, Slug, apply_environment, problems, read_document
 from motcua.contract import COMMAND_EXPIRY_S
 from motcua.contract.fields import is_slug
@@ -41,6 +45,8 @@ ENVIRONMENT = {
     "MOTCUA_KIOSK_HTTP_PORT": ("kiosk", "http_port"),
     "MOTCUA_PRINTER_PROFILE": ("printer", "profile"),
     "MOTCUA_PRINTER": ("printer", "transport"),
+    "MOTCUA_SCANNER": ("scanner", "kind"),
+    "MOTCUA_SCANNER_PORT": ("scanner", "port"),
 }
 
 #: The priority groups of DOMAIN.md section 5, offered when the file lists none.
@@ -133,6 +139,7 @@ class KioskConfig(BaseModel):
 
     kiosk: KioskSection = Field(default_factory=KioskSection)
     printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    scanner: ScannerSettings = Field(default_factory=ScannerSettings)
     #: Folder relative paths are resolved against (the file's folder, or the working dir).
     base_dir: Path = Path(".")
 
@@ -148,10 +155,11 @@ def load_kiosk_config(path: str | os.PathLike | None = None,
     Raises:
         KioskConfigError: naming every bad key (``kiosk.http_port: ...``).
     """
-    document, base_dir = read_document(path, ("kiosk", "printer"), KioskConfigError)
+    document, base_dir = read_document(path, ("kiosk", "printer", "scanner"),
+                                       KioskConfigError)
     document = apply_environment(document, ENVIRONMENT, environ)
     try:
         return KioskConfig(kiosk=document.get("kiosk", {}), printer=document.get("printer", {}),
-                           base_dir=base_dir)
+                           scanner=document.get("scanner", {}), base_dir=base_dir)
     except ValidationError as exc:
         raise KioskConfigError(problems(exc)) from None

@@ -18,6 +18,8 @@ APT_PACKAGES=(
     # Offline voice for `motcua sounds build --engine espeak` (the committed clips need
     # nothing at run time; the build tests use it).
     espeak-ng
+    # ZBar, which pyzbar loads: the kiosk's camera scanner decodes slips with it.
+    libzbar0
 )
 
 # Services that Debian starts when it installs these packages; tests and `make run` start

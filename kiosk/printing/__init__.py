@@ -18,12 +18,12 @@ from kiosk.printing.printers import (
     TRANSPORTS, DeviceTicketPrinter, DummyTicketPrinter, open_printer)
 from kiosk.printing.profiles import PrinterProfile, list_profiles, load_profile
 from kiosk.printing.render import TicketRenderer
-from kiosk.printing.samples import sample_ticket
+from kiosk.printing.samples import sample_return_ticket, sample_ticket
 from kiosk.printing.settings import PrinterSettings
 
 __all__ = [
     "PRINTER_STATES", "TRANSPORTS", "DeviceTicketPrinter", "DummyTicketPrinter",
     "PrintResult", "PrinterConfigError", "PrinterProfile", "PrinterSettings",
     "TicketContent", "TicketPrinter", "TicketRenderer", "list_profiles", "load_profile",
-    "open_printer", "sample_ticket",
+    "open_printer", "sample_return_ticket", "sample_ticket",
 ]

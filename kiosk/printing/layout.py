@@ -159,6 +159,17 @@ class TicketLayout:
             self.fitted_lines(ticket.service_name, fonts.title_size, fonts.body_size,
                               bold=True, align="center"),
             gap=10)
+        if ticket.dossier:
+            # A return-of-results ticket: the banner and the code right under the service,
+            # where the clerk's eye lands first.
+            header = self._spaced(
+                header,
+                self.lines(text("return_banner"), fonts.title_size, bold=True,
+                           align="center"),
+                [*self.lines(text("dossier_label"), fonts.small_size, align="center"),
+                 FeedBlock(4),
+                 *self.lines(ticket.dossier, fonts.body_size, bold=True, align="center")],
+                gap=10)
         number = [*self.lines(text("number_label"), fonts.small_size, align="center"),
                   FeedBlock(6),
                   TextBlock(ticket.number, self.profile.number_magnification, True, "center")]

@@ -23,7 +23,9 @@ class TicketContent:
 
     ``number`` is ASCII (``"A015"``): it is printed with the printer's own font at a large
     size. ``issued_at`` must be timezone-aware; it is printed in local time. ``url`` is the
-    QR target, the hub's live page ``/t/{id}``.
+    QR target, the hub's live page ``/t/{id}``. ``dossier`` (a dossier code, ASCII) makes
+    it a return-of-results ticket: "TRẢ KẾT QUẢ" and the code are printed under the
+    service, so the clerk who calls it knows which dossier to hand over.
     """
 
     center_name: str
@@ -35,12 +37,16 @@ class TicketContent:
     est_wait_s: int | None
     url: str
     footer: tuple[str, ...] = ()
+    dossier: str | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("TicketContent.issued_at must be timezone-aware")
         if not self.number or not self.number.isascii() or not self.number.isprintable():
             raise ValueError(f"TicketContent.number must be printable ASCII: {self.number!r}")
+        if self.dossier is not None and not (
+                self.dossier and self.dossier.isascii() and self.dossier.isprintable()):
+            raise ValueError(f"TicketContent.dossier must be printable ASCII: {self.dossier!r}")
 
     def normalized(self) -> TicketContent:
         """The same ticket with every text in Unicode NFC, so each Vietnamese letter is
@@ -54,7 +60,7 @@ class TicketContent:
             priority_label=nfc(self.priority_label) if self.priority_label else None,
             issued_at=self.issued_at, waiting_ahead=self.waiting_ahead,
             est_wait_s=self.est_wait_s, url=self.url,
-            footer=tuple(nfc(line) for line in self.footer))
+            footer=tuple(nfc(line) for line in self.footer), dossier=self.dossier)
 
 
 @dataclass(frozen=True)

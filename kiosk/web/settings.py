@@ -31,6 +31,10 @@ class KioskWebSettings:
         max_request_bytes: the largest ``POST /api/issue`` body accepted.
         timezone: the IANA zone the page's clock shows (the site's), whatever zone the
             kiosk PC runs in.
+        wedge: the page captures a keyboard-wedge scanner (``[scanner] kind = "wedge"``):
+            a burst of at least ``wedge_min_chars`` keystrokes at most
+            ``wedge_max_gap_ms`` apart, ended by Enter, is posted to ``/api/scan``.
+        max_search_chars: the longest procedure search query read.
     """
 
     idle_timeout_s: float = 45.0
@@ -41,6 +45,10 @@ class KioskWebSettings:
     issue_retry_s: float = 35.0
     max_request_bytes: int = 1024
     timezone: str = "Asia/Ho_Chi_Minh"
+    wedge: bool = False
+    wedge_max_gap_ms: int = 50
+    wedge_min_chars: int = 8
+    max_search_chars: int = 80
 
     def __post_init__(self) -> None:
         if self.default_language not in LANGUAGES:

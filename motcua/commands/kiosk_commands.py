@@ -21,8 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "prints tickets and talks to the hub over MQTT only. Example file: "
         "kiosk/kiosk.example.toml. Environment overrides: MOTCUA_KIOSK_ID, MOTCUA_MQTT_URL, "
         "MOTCUA_SITE, MOTCUA_PUBLIC_URL, MOTCUA_KIOSK_HTTP_HOST, MOTCUA_KIOSK_HTTP_PORT, "
-        "MOTCUA_PRINTER_PROFILE, MOTCUA_PRINTER.")
-    parser.add_argument("--config", help="kiosk TOML file ([kiosk] and [printer] tables)")
+        "MOTCUA_PRINTER_PROFILE, MOTCUA_PRINTER, MOTCUA_SCANNER, MOTCUA_SCANNER_PORT.")
+    parser.add_argument("--config",
+                        help="kiosk TOML file ([kiosk], [printer] and [scanner] tables)")
     parser.set_defaults(handler=run_kiosk)
     actions = parser.add_subparsers(dest="kiosk_command", metavar="ACTION")
     check = actions.add_parser("check-config", help="kiểm tra tệp cấu hình (validate a file)")
@@ -41,7 +42,8 @@ def check_config(args: argparse.Namespace) -> int:
         print(f"cấu hình sai / invalid configuration: {exc}", file=sys.stderr)
         return 2
     print(f"{args.file}: hợp lệ / valid (kiosk {config.kiosk.id}, site {config.kiosk.site}, "
-          f"printer {config.printer.profile} via {config.printer.transport})")
+          f"printer {config.printer.profile} via {config.printer.transport}, "
+          f"scanner {config.scanner.kind})")
     return 0
 
 
@@ -56,6 +58,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from kiosk.config import KioskConfigError, load_kiosk_config
     from kiosk.printing import PrinterConfigError, open_printer
     from kiosk.runtime import HubKiosk, KioskIdentity
+    from kiosk.scanning import ScannerConfigError, open_scanner
     from kiosk.web import KioskWebSettings, create_kiosk_app
     from motcua.server.serve import serve
 
@@ -70,10 +73,19 @@ def run_kiosk(args: argparse.Namespace) -> int:
         KioskIdentity(kiosk_id=section.id, site=section.site, center_name=section.center_name,
                       public_url=section.public_url, services=tuple(section.services),
                       priorities=section.priority_choices(), footer=tuple(section.footer)),
-        mqtt_url=section.mqtt_url, printer=printer, printer_poll_s=section.printer_poll_s)
+        mqtt_url=section.mqtt_url, printer=printer, printer_poll_s=section.printer_poll_s,
+        code_rule=config.scanner.code_rule())
+    try:
+        scanner = open_scanner(config.scanner, kiosk.scanned, base_dir=config.base_dir)
+    except ScannerConfigError as exc:
+        log.error("configuration: %s", exc)
+        return 2
     app = create_kiosk_app(kiosk, KioskWebSettings(
         idle_timeout_s=section.idle_timeout_s, result_timeout_s=section.result_timeout_s,
-        default_language=section.language, timezone=section.timezone))
+        default_language=section.language, timezone=section.timezone,
+        wedge=config.scanner.kind == "wedge",
+        wedge_max_gap_ms=config.scanner.wedge_max_gap_ms,
+        wedge_min_chars=config.scanner.wedge_min_chars))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -84,11 +96,14 @@ def run_kiosk(args: argparse.Namespace) -> int:
         log.error("cannot listen on %s:%s: %s", section.http_host, section.http_port, exc)
         return 3
     kiosk.start()
+    scanner.start()
     server.start()
     print(f"motcua kiosk {section.id}: {server.url}/ (printer {config.printer.profile} via "
-          f"{config.printer.transport}, MQTT root motcua/v1/{section.site})", flush=True)
+          f"{config.printer.transport}, scanner {config.scanner.kind}, MQTT root "
+          f"motcua/v1/{section.site})", flush=True)
     stop.wait()
     log.info("stopping")
     server.close()
+    scanner.close()
     kiosk.close()
     return 0

@@ -3,8 +3,12 @@
 :class:`FakeKioskBackend` keeps the promises of :class:`kiosk.backend.KioskBackend`:
 views are immutable and versioned, ``wait_for_change`` blocks on a condition, and
 ``issue`` issues once per ``tap_id`` (a repeated tap id returns the first outcome). A test
-sets what the hub would say (online or not, services, counts) and how the next issue
-ends (refused with an error, or issued but not printed), then reads ``issue_calls``.
+sets what the hub would say (online or not, services, counts, the dossiers it knows, the
+procedure catalog) and how the next issue or lookup ends (refused with an error, or
+issued but not printed), then reads ``issue_calls`` and ``lookup_calls``. Scans go
+through the real :class:`~kiosk.scanning.ScanFeed` (the code rule), and with
+``ticket_printer`` (a real :class:`~kiosk.printing.TicketPrinter`, e.g. the dummy
+transport) every issued ticket is printed as the kiosk process prints it.
 
 Run it as a demo: ``python -m tests.support.fake_kiosk_backend [PORT]`` serves the touch
 page on 127.0.0.1 with three sample services.
@@ -18,7 +22,20 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kiosk.backend import IssueOutcome, LiveView, PriorityChoice, ServiceChoice
+from typing import Any
+
+from kiosk.backend import (
+    IssueOutcome,
+    LiveView,
+    LookupOutcome,
+    PriorityChoice,
+    ServiceChoice,
+)
+from kiosk.printing import TicketPrinter
+from kiosk.scanning.feed import ScanEvent, ScanFeed
+from kiosk.tickets import ticket_content
+from motcua.contract import ProcedureInfo
+from motcua.dossiers.codes import DEFAULT_RULE, CodeRule
 
 #: Priority groups as the example center config labels them (motcua/data/example_center.toml).
 SAMPLE_PRIORITIES = (
@@ -53,6 +70,13 @@ class IssueCall:
     tap_id: str
     service: str
     priority: str
+    dossier: str | None = None
+
+
+@dataclass(frozen=True)
+class LookupCall:
+    request_id: str
+    code: str
 
 
 class FakeKioskBackend:
@@ -69,11 +93,24 @@ class FakeKioskBackend:
                  services: tuple[ServiceChoice, ...] = SAMPLE_SERVICES,
                  priorities: tuple[PriorityChoice, ...] = SAMPLE_PRIORITIES,
                  printer: str = "ok", first_number: int = 1,
-                 ticket_url_base: str = "http://hub.example/t") -> None:
+                 ticket_url_base: str = "http://hub.example/t",
+                 dossiers: dict[str, dict[str, Any]] | None = None,
+                 procedures: tuple[ProcedureInfo, ...] = (),
+                 ticket_printer: TicketPrinter | None = None,
+                 code_rule: CodeRule = DEFAULT_RULE) -> None:
         self._condition = threading.Condition()
         self._view = LiveView(version=1, online=online, center_name=center_name,
                               services=tuple(services), priorities=tuple(priorities),
-                              printer=printer)
+                              printer=printer,
+                              procedures_version="v1" if procedures else None)
+        self.dossiers = dict(dossiers or {})
+        self._procedures = tuple(procedures)
+        self.ticket_printer = ticket_printer
+        self.code_rule = code_rule
+        self.scans = ScanFeed(code_rule, listener=self._scan_seen)
+        self.lookup_calls: list[LookupCall] = []
+        self.lookup_delay_s = 0.0
+        self._lookup_refusal: tuple[str, str, str, dict[str, Any]] | None = None
         self._next_number = {service.code: first_number for service in services}
         self._outcomes: dict[str, IssueOutcome] = {}
         self._refusal: tuple[str, str, str] | None = None
@@ -93,9 +130,10 @@ class FakeKioskBackend:
             self._condition.wait_for(lambda: self._view.version > after_version, timeout_s)
             return self._view
 
-    def issue(self, tap_id: str, service: str, priority: str) -> IssueOutcome:
+    def issue(self, tap_id: str, service: str, priority: str,
+              dossier: str | None = None) -> IssueOutcome:
         with self._condition:
-            self.issue_calls.append(IssueCall(tap_id, service, priority))
+            self.issue_calls.append(IssueCall(tap_id, service, priority, dossier))
             if tap_id in self._outcomes:
                 return self._outcomes[tap_id]
         if self.issue_delay_s:
@@ -103,9 +141,39 @@ class FakeKioskBackend:
         with self._condition:
             if tap_id in self._outcomes:  # a retry that raced the first call
                 return self._outcomes[tap_id]
-            outcome = self._decide(tap_id, service, priority)
+            outcome = self._decide(tap_id, service, priority, dossier)
             self._outcomes[tap_id] = outcome
-            return outcome
+        return self._printed(outcome)
+
+    def lookup(self, request_id: str, code: str) -> LookupOutcome:
+        with self._condition:
+            self.lookup_calls.append(LookupCall(request_id, code))
+        if self.lookup_delay_s:
+            time.sleep(self.lookup_delay_s)
+        clean = self.code_rule.clean(code)
+        with self._condition:
+            if clean is None:
+                return LookupOutcome(ok=False, error_code="invalid_code",
+                                     message_vi="Mã hồ sơ không hợp lệ",
+                                     message_en="Not a valid dossier code")
+            if self._lookup_refusal is not None:
+                error_code, message_vi, message_en, params = self._lookup_refusal
+                self._lookup_refusal = None
+                return LookupOutcome(ok=False, error_code=error_code, message_vi=message_vi,
+                                     message_en=message_en, params=params)
+            dossier = self.dossiers.get(clean)
+        if dossier is None:
+            return LookupOutcome(ok=False, error_code="dossier_not_found",
+                                 message_vi=f"Không tìm thấy hồ sơ {clean}",
+                                 message_en=f"No dossier {clean}", params={"code": clean})
+        return LookupOutcome(ok=True, dossier=dossier)
+
+    def scanned(self, raw: str, source: str) -> ScanEvent:
+        return self.scans.offer(raw, source)
+
+    def procedures(self) -> tuple[ProcedureInfo, ...]:
+        with self._condition:
+            return self._procedures
 
     # ---- settings a test changes -------------------------------------------------------
     def set_online(self, online: bool) -> None:
@@ -132,6 +200,17 @@ class FakeKioskBackend:
         with self._condition:
             self._refusal = (error_code, message_vi, message_en)
 
+    def refuse_next_lookup(self, error_code: str, message_vi: str = "", message_en: str = "",
+                           **params: Any) -> None:
+        """The next lookup of a valid code is refused with this error (once)."""
+        with self._condition:
+            self._lookup_refusal = (error_code, message_vi, message_en, params)
+
+    def set_procedures(self, procedures: tuple[ProcedureInfo, ...], version: str) -> None:
+        with self._condition:
+            self._procedures = tuple(procedures)
+        self._change(procedures_version=version)
+
     def fail_printing(self, fails: bool = True) -> None:
         """Tickets are issued but the paper does not come out (``printed=False``)."""
         with self._condition:
@@ -144,8 +223,32 @@ class FakeKioskBackend:
                                              **changes)
             self._condition.notify_all()
 
-    def _decide(self, tap_id: str, code: str, priority: str) -> IssueOutcome:
+    def _scan_seen(self) -> None:
+        self._change(scan=self.scans.latest)
+
+    def _printed(self, outcome: IssueOutcome) -> IssueOutcome:
+        """Print an issued ticket on ``ticket_printer`` as the kiosk process does."""
+        if not outcome.ok or self.ticket_printer is None or outcome.ticket is None:
+            return outcome
+        ticket = outcome.ticket
+        service = next((s for s in self._view.services if s.code == ticket["service"]), None)
+        result = self.ticket_printer.print_ticket(ticket_content(
+            ticket, center_name=self._view.center_name,
+            service_name=service.name if service else ticket["service"],
+            priority_label=None, url=outcome.ticket_url or "", dossier=outcome.dossier))
+        return dataclasses.replace(outcome, printed=result.printed, printer=result.status)
+
+    def _decide(self, tap_id: str, code: str, priority: str,
+                dossier: str | None = None) -> IssueOutcome:
         # Called with the condition held.
+        if dossier is not None:
+            dossier = self.code_rule.clean(dossier)
+            view = self.dossiers.get(dossier) if dossier else None
+            if view is None or not view.get("returnable"):
+                return IssueOutcome(ok=False, error_code="dossier_not_ready",
+                                    message_vi="Hồ sơ chưa có kết quả để trả",
+                                    message_en="The dossier is not ready for return",
+                                    printer=self._view.printer)
         if self._refusal is not None:
             error_code, message_vi, message_en = self._refusal
             self._refusal = None
@@ -169,7 +272,8 @@ class FakeKioskBackend:
         printer = "paper_out" if self._print_fails else self._view.printer
         outcome = IssueOutcome(ok=True, ticket=ticket,
                                ticket_url=f"{self.ticket_url_base}/{ticket_id}",
-                               printed=not self._print_fails, printer=printer)
+                               printed=not self._print_fails, printer=printer,
+                               dossier=dossier)
         self.issued.append(outcome)
         services = tuple(dataclasses.replace(s, waiting=s.waiting + 1) if s.code == code else s
                          for s in self._view.services)
@@ -187,9 +291,18 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a demo
 
     args = sys.argv[1:] if argv is None else argv
     port = int(args[0]) if args else 8090
-    server = serve(create_kiosk_app(FakeKioskBackend(), KioskWebSettings()),
+    from tests.support.sample_dossiers import (
+        RETURN_SERVICE,
+        sample_dossiers,
+        sample_procedures,
+    )
+
+    backend = FakeKioskBackend(services=SAMPLE_SERVICES + (RETURN_SERVICE,),
+                               dossiers=sample_dossiers(), procedures=sample_procedures())
+    server = serve(create_kiosk_app(backend, KioskWebSettings(wedge=True)),
                    "127.0.0.1", port, threads=8)
-    sys.stderr.write(f"kiosk demo on {server.url}/\n")
+    sys.stderr.write(f"kiosk demo on {server.url}/; dossier codes: "
+                     f"{', '.join(backend.dossiers)}\n")
     server.run()
 
 

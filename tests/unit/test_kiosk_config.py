@@ -56,11 +56,11 @@ def test_every_bad_key_is_named_at_once(tmp_path):
 
 
 def test_an_unknown_table_or_a_broken_file_is_refused_with_its_path(tmp_path):
-    """Given a file with a [scanner] table, and one that is not TOML, when loaded, then the
+    """Given a file with a [camera] table, and one that is not TOML, when loaded, then the
     error names the file and the table (or the parse error)."""
     extra = tmp_path / "extra.toml"
-    extra.write_text("[scanner]\nport = 1\n", encoding="utf-8")
-    with pytest.raises(KioskConfigError, match="unknown table\\(s\\): scanner"):
+    extra.write_text("[camera]\nport = 1\n", encoding="utf-8")
+    with pytest.raises(KioskConfigError, match="unknown table\\(s\\): camera"):
         load_kiosk_config(extra, environ={})
     broken = tmp_path / "broken.toml"
     broken.write_text("[kiosk\n", encoding="utf-8")

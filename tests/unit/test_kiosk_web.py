@@ -55,7 +55,8 @@ def test_the_page_is_vietnamese_first_and_carries_view_catalog_and_settings(clie
     assert boot["catalog"]["en"]["home.heading"] == "Please choose a service"
     assert boot["settings"] == {"idle_timeout_ms": 45000, "result_timeout_ms": 20000,
                                 "default_language": "vi", "timezone": "Asia/Ho_Chi_Minh",
-                                "issue_retry_ms": 35000}
+                                "issue_retry_ms": 35000, "wedge": False,
+                                "wedge_max_gap_ms": 50, "wedge_min_chars": 8}
 
 
 def test_english_as_default_language_fills_the_page_in_english(backend):

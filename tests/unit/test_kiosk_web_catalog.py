@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 
 import pytest
 
+from kiosk.backend import LOOKUP_ERRORS
 from kiosk.web.catalog import CatalogError, check_catalog, load_catalog, parameters
+from motcua.contract.payloads import DossierStage, Lateness
 
 WEB = Path(__file__).resolve().parents[2] / "kiosk" / "web"
 #: How each kind of file names a catalog key.
 KEY_USES = {
     "templates/kiosk.html": [r'data-i18n="([a-z_.]+)"', r'say\("([a-z_.]+)"\)'],
-    "static/kiosk.js": [r'\bt\("([a-z_.]+)"', r'catalog\.(?:vi|en)\["([a-z_.]+)"\]'],
-    "app.py": [r'"(errors\.[a-z_]+)"'],
+    "static/kiosk.js": [r'\bt\("([a-z_.]+)"', r'catalog\.(?:vi|en)\["([a-z_.]+)"\]',
+                        r'label: "([a-z_.]+)"'],
+    "app.py": [r'"((?:errors|scan|lookup)\.[a-z_]+)"'],
     "issue_request.py": [r'"(errors\.[a-z_]+)"'],
+}
+
+
+#: Keys the script and the server build from a contract value (``t("stage." + stage)``):
+#: every value the contract allows must have its text.
+STAGES = typing.get_args(DossierStage)
+KEY_FAMILIES = {
+    "static/kiosk.js": {
+        *(f"stage.{stage}" for stage in STAGES),
+        *(f"dossier.{lateness}" for lateness in typing.get_args(Lateness)),
+        *(f"dossier.{stage}" for stage in ("supplement", "payment", "refused", "withdrawn",
+                                           "stopped", "ready", "returned")),
+        *(f"dossier.step_{step}" for step in ("received", "in_progress", "ready", "returned")),
+    },
+    "app.py": {f"lookup.error_{code}" for code in LOOKUP_ERRORS},
 }
 
 
@@ -23,8 +42,21 @@ def used_keys() -> dict[str, set[str]]:
     uses: dict[str, set[str]] = {}
     for name, patterns in KEY_USES.items():
         text = (WEB / name).read_text("utf-8")
-        uses[name] = {key for pattern in patterns for key in re.findall(pattern, text)}
+        found = {key for pattern in patterns for key in re.findall(pattern, text)}
+        # "dossier." + stage: a prefix, counted through KEY_FAMILIES instead
+        uses[name] = {key for key in found if not key.endswith((".", "_"))}
+        uses[name] |= KEY_FAMILIES.get(name, set())
     return uses
+
+
+def test_the_script_builds_the_families_of_keys_the_test_expects():
+    """Given the script, Then it builds its dynamic keys from the prefixes the families
+    above list (so a renamed prefix fails here, not on screen)."""
+    script = (WEB / "static/kiosk.js").read_text("utf-8")
+    for prefix in ('t("stage." + stage)', 't("dossier." + view.lateness)',
+                   't("dossier." + view.stage)', 't("dossier.step_" + name)'):
+        assert prefix in script, prefix
+    assert 'f"lookup.error_{code}"' in (WEB / "app.py").read_text("utf-8")
 
 
 def test_both_languages_have_exactly_the_same_keys_and_parameters():
