@@ -125,15 +125,20 @@ def _import(args: argparse.Namespace) -> int:
     started = time.monotonic()
     guard = nullcontext() if args.dry_run else _Locked(engine, site_id)
     with guard:
+        rows = 0
+
+        def counted(records):
+            nonlocal rows
+            for record in records:
+                rows += 1
+                if rows % PROGRESS_EVERY == 0:
+                    print(f"… {rows} dòng đã đọc / rows read", file=sys.stderr)
+                yield record
+
         try:
-            records = []
-            for record in read_records(args.file, tz):
-                records.append(record)
-                if len(records) % PROGRESS_EVERY == 0:
-                    print(f"… {len(records)} dòng đã đọc / rows read", file=sys.stderr)
+            dossiers, events, errors = split_records(counted(read_records(args.file, tz)))
         except ImportFileError as exc:
             raise SystemExit(f"motcua dossier import: {args.file}: {exc}") from None
-        dossiers, events, errors = split_records(records)
         report = apply_dossier_batch(engine, site_id, dossiers, events, calendar, _now(),
                                      tz=tz, source=args.source or f"import:{args.file}"[:128],
                                      dry_run=args.dry_run, earlier_errors=errors)
@@ -143,7 +148,7 @@ def _import(args: argparse.Namespace) -> int:
     print(SUMMARY.format(verb=verb, verb_en=verb_en, dossiers=report.dossiers_added,
                          events=report.events_added, skipped=report.skipped,
                          errors=len(report.errors)), file=sys.stderr)
-    print(f"({len(records)} dòng / rows, {time.monotonic() - started:.1f} s)", file=sys.stderr)
+    print(f"({rows} dòng / rows, {time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 1 if report.errors else 0
 
 

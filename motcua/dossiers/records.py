@@ -62,7 +62,7 @@ ROW_MESSAGES: dict[str, tuple[str, str]] = {
 MAX_ECHO_CHARS = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """A refused row: ``row`` is the line of the file (1 = the header) or the position in
     a REST body (``"dossiers[0].events[1]"``); ``field`` the column or JSON field."""
@@ -88,7 +88,7 @@ def row_error(row: int | str, field_name: str, code: str, value: object = "",
                     english.format(**values))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DossierInput:
     """A dossier to create (or to find already stored with the same data)."""
 
@@ -101,7 +101,7 @@ class DossierInput:
     appointment_date: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventInput:
     """A status event of a dossier; ``event_id`` is the sender's idempotence key (derived
     from code, status, time and note when the sender gives none)."""
@@ -119,7 +119,7 @@ class EventInput:
         return (self.code, self.status, self.at, self.note, self.new_appointment_date)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """What one row gave: its dossier part, its event part and its errors."""
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence, TypeVar
@@ -162,6 +163,36 @@ def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
         yield items[start:start + CHUNK]
 
 
+def _with_keys(conn: sa.Connection, statement: sa.Select, column: sa.Column,
+               keys: Sequence[str]) -> Iterable[Any]:
+    """Rows of ``statement`` whose ``column`` is one of ``keys``.
+
+    PostgreSQL joins an ``unnest`` of all the keys in one query: an ``IN`` list of bound
+    parameters is searched linearly per row, and right after a bulk import (statistics
+    not yet updated) the planner scans the table, so 125,000 keys took 80 s that way.
+    SQLite's ``IN`` lists use the index; they go in chunks under its parameter limit."""
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        wanted = sa.func.unnest(sa.literal(list(keys), type_=ARRAY(sa.String))) \
+            .table_valued("key").render_derived()
+        yield from conn.execute(statement.join_from(column.table, wanted,
+                                                    column == wanted.c.key))
+        return
+    for chunk in _chunks(keys):
+        yield from conn.execute(statement.where(column.in_(chunk)))
+
+
+def _row_order(error: RowError) -> tuple:
+    """File lines in order; body places (``dossiers[10].events[2]``) by their numbers."""
+    if isinstance(error.row, int):
+        return (0, error.row)
+    return (1, tuple(int(part) if part.isdigit() else part
+                     for part in re.split(r"(\d+)", error.row)))
+
+
 def _same_dossier(stored: Any, given: DossierInput) -> str | None:
     """The first field in which ``given`` differs from the stored dossier, or None."""
     if stored.procedure_code != given.procedure:
@@ -202,7 +233,7 @@ def apply_dossier_batch(engine: Engine, site_id: str, dossiers: Sequence[Dossier
         plan.take_events(events)
         if not dry_run:
             plan.write(now, source)
-    report.errors.sort(key=lambda e: (str(type(e.row)), e.row))
+    report.errors.sort(key=_row_order)
     log.info("dossier batch: %d dossiers and %d events added, %d skipped, %d rows refused%s",
              report.dossiers_added, report.events_added, report.skipped, len(report.errors),
              " (dry run)" if dry_run else "")
@@ -234,11 +265,9 @@ class _Plan:
 
     def take_dossiers(self, dossiers: Sequence[DossierInput]) -> None:
         codes = sorted({d.code for d in dossiers})
-        stored = {}
-        for chunk in _chunks(codes):
-            for row in self.conn.execute(sa.select(dossier).where(
-                    dossier.c.site_id == self.site_id, dossier.c.code.in_(chunk))):
-                stored[row.code] = row
+        stored = {row.code: row for row in _with_keys(
+            self.conn, sa.select(dossier).where(dossier.c.site_id == self.site_id),
+            dossier.c.code, codes)}
         procedures = {row.code: row.processing_days for row in self.conn.execute(
             sa.select(procedure.c.code, procedure.c.processing_days)
             .where(procedure.c.site_id == self.site_id))}
@@ -324,31 +353,29 @@ class _Plan:
         columns = (dossier_event.c.event_id, dossier_event.c.code, dossier_event.c.status,
                    dossier_event.c.at, dossier_event.c.note,
                    dossier_event.c.new_appointment_date)
-        for chunk in _chunks(event_ids):
-            for row in self.conn.execute(sa.select(*columns).where(
-                    dossier_event.c.site_id == self.site_id,
-                    dossier_event.c.event_id.in_(chunk))):
-                known[row.event_id] = (row.code, row.status, row.at, row.note,
-                                       row.new_appointment_date)
+        for row in _with_keys(self.conn, sa.select(*columns).where(
+                dossier_event.c.site_id == self.site_id), dossier_event.c.event_id, event_ids):
+            known[row.event_id] = (row.code, row.status, row.at, row.note,
+                                   row.new_appointment_date)
         return known
 
     def _load_states(self, codes: Sequence[str]) -> None:
-        for chunk in _chunks(codes):
-            last = dict(self.conn.execute(
-                sa.select(dossier_event.c.code, sa.func.max(dossier_event.c.at))
-                .where(dossier_event.c.site_id == self.site_id,
-                       dossier_event.c.code.in_(chunk))
-                .group_by(dossier_event.c.code)).all())
-            for row in self.conn.execute(sa.select(
-                    dossier.c.code, dossier.c.status, dossier.c.supplement_requests,
-                    dossier.c.new_appointment_date, dossier.c.finished_at).where(
-                    dossier.c.site_id == self.site_id, dossier.c.code.in_(chunk))):
-                last_at = last.get(row.code)
-                if last_at is not None and last_at.tzinfo is None:  # SQLite, in a max()
-                    last_at = last_at.replace(tzinfo=dt.timezone.utc)
-                self.states[row.code] = _State(row.status, row.supplement_requests,
-                                               row.new_appointment_date, row.finished_at,
-                                               last_at, new=False)
+        last = {row[0]: row[1] for row in _with_keys(
+            self.conn, sa.select(dossier_event.c.code, sa.func.max(dossier_event.c.at))
+            .where(dossier_event.c.site_id == self.site_id).group_by(dossier_event.c.code),
+            dossier_event.c.code, codes)}
+        for row in _with_keys(self.conn, sa.select(
+                dossier.c.code, dossier.c.status, dossier.c.supplement_requests,
+                dossier.c.new_appointment_date, dossier.c.finished_at).where(
+                dossier.c.site_id == self.site_id), dossier.c.code, codes):
+            last_at = last.get(row.code)
+            if isinstance(last_at, str):  # SQLite gives max() of a datetime as text
+                last_at = dt.datetime.fromisoformat(last_at)
+            if last_at is not None and last_at.tzinfo is None:  # stored as naive UTC
+                last_at = last_at.replace(tzinfo=dt.timezone.utc)
+            self.states[row.code] = _State(row.status, row.supplement_requests,
+                                           row.new_appointment_date, row.finished_at,
+                                           last_at, new=False)
 
     def _apply(self, state: _State, event: EventInput) -> None:
         if state.last_at is not None and event.at < state.last_at:

@@ -202,3 +202,35 @@ def test_the_documented_json_example_is_accepted(client, token):
     assert response.status_code == 200, response.get_json()
     report = response.get_json()["report"]
     assert (report["dossiers_added"], report["events_added"]) == (1, 3)
+
+
+def test_a_batch_that_times_out_is_written_later_and_a_retry_is_skipped(client, token, hub,
+                                                                        monkeypatch):
+    """Given the writer busy committing a queue command, when a batch waits longer than
+    the request's limit, then 503 hub_timeout with Retry-After; once the writer is free
+    the batch is written anyway, and the client's retry is answered 200 with every row
+    skipped: nothing lost, nothing twice."""
+    from motcua.dispatch import Request
+    from motcua.domain import Command
+    from motcua.server import dossier_api
+    from tests.support.held_commit import HeldCommit
+
+    monkeypatch.setattr(dossier_api, "EXECUTE_TIMEOUT_S", 0.5)
+    held = HeldCommit(hub.dispatcher.store)
+    held.hold = True
+    pending = hub.dispatcher.submit(Request(Command("open", {"clerk": "lan"}, counter=1),
+                                            "counter/1", "o1"))
+    assert held.entered.wait(5)
+    response = client.post("/api/v1/dossiers", json={"dossiers": [DOSSIER]}, headers=token)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (503, "hub_timeout")
+    assert response.headers["Retry-After"] == "1"
+    held.hold = False
+    held.release.set()
+    assert pending.result(5).ok
+    retry = None
+    for _ in range(50):  # the held batch runs right after the queue command's commit
+        retry = client.post("/api/v1/dossiers", json={"dossiers": [DOSSIER]}, headers=token)
+        if retry.status_code == 200:
+            break
+    assert retry.get_json()["report"] == {"dossiers_added": 0, "events_added": 0,
+                                          "skipped": 3, "dry_run": False, "errors": []}
