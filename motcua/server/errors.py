@@ -58,6 +58,10 @@ STATUS_OF: dict[str, int] = {
     "csrf_failed": 400,
     "counter_forbidden": 403,
     "manager_required": 403,
+    "invalid_code": 400,
+    "dossier_not_found": 404,
+    "dossier_not_ready": 409,
+    "lookup_rate_limited": 429,
 }
 DEFAULT_REFUSAL_STATUS = 409
 #: Seconds a client should wait before retrying, for refusals that pass by themselves.
