@@ -82,13 +82,13 @@ WIRE_MESSAGES: dict[str, tuple[str, str]] = {
         "Not a valid dossier code; scan the code on your appointment slip again",
     ),
     "dossier_not_found": (
-        "Không tìm thấy hồ sơ {code}, vui lòng kiểm tra lại mã trên giấy hẹn hoặc hỏi "
+        "Không tìm thấy hồ sơ {dossier}, vui lòng kiểm tra lại mã trên giấy hẹn hoặc hỏi "
         "cán bộ tại quầy",
-        "No dossier {code}; check the code on your appointment slip or ask at a counter",
+        "No dossier {dossier}; check the code on your appointment slip or ask at a counter",
     ),
     "dossier_not_ready": (
-        "Hồ sơ {code} chưa có kết quả để trả",
-        "Dossier {code} is not ready for return yet",
+        "Hồ sơ {dossier} chưa có kết quả để trả",
+        "Dossier {dossier} is not ready for return yet",
     ),
     "lookup_rate_limited": (
         "Đã nhập sai mã hồ sơ quá nhiều lần, vui lòng chờ {retry_s} giây rồi thử lại",
