@@ -86,6 +86,9 @@ _SCHEMAS: dict[str, Any] = {
             "waiting_ahead": {**_COUNT, "description": "waiting tickets called before it"},
             "est_wait_s": {"type": ["integer", "null"], "minimum": 0,
                            "description": "estimated seconds until it is called"},
+            "dossier": {"type": "string", "minLength": 1, "maxLength": 64,
+                        "description": "dossier code of a return-of-results ticket; "
+                                       "absent on every other ticket"},
         },
     },
     "IssueRequest": {
@@ -95,6 +98,9 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "service": {**_SLUG, "description": "service code, e.g. dat-dai"},
             "priority": {**_ref("Priority"), "default": "normal"},
+            "dossier": {"type": "string", "minLength": 1, "maxLength": 64,
+                        "description": "dossier code of a return-of-results ticket: it must "
+                                       "be ready and service the site's return service"},
         },
     },
     "Service": {
