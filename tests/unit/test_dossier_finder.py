@@ -1,0 +1,62 @@
+"""DossierFinder: one lookup for every surface (clean, limit, read, charge wrong codes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from motcua.dossiers.codes import CodeRule
+from motcua.dossiers.finder import DossierFinder
+from motcua.dossiers.settings import DossierSettings
+from motcua.dossiers.wrong_codes import WrongCodeLimiter
+from motcua.errors import WireError
+from tests.support.dossier_reader import READY_CODE, MemoryDossierReader
+
+NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+class BrokenDatabaseReader:
+    """A reader whose SQL fails like a real database would: the table is missing."""
+
+    def __init__(self, path) -> None:
+        self.engine = sa.create_engine(f"sqlite:///{path}")
+
+    def view(self, code, now):
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT code FROM dossier WHERE code = :c"), {"c": code})
+
+
+def test_a_site_pattern_accepts_its_own_codes():
+    """Given a site whose codes are HS-<6 digits>,
+    when HS-000123 (typed in lower case) and a national code are looked up,
+    then the first is read in canonical form and the second is invalid_code."""
+    reader = MemoryDossierReader({})
+    finder = DossierFinder(reader, DossierSettings(code_rule=CodeRule(r"HS-\d{6}")))
+
+    with pytest.raises(WireError) as unknown:
+        finder.find("hs-000123", "kiosk/1", NOW)
+    with pytest.raises(WireError) as invalid:
+        finder.find(READY_CODE, "kiosk/1", NOW)
+
+    assert (unknown.value.code, unknown.value.params) == ("dossier_not_found",
+                                                          {"dossier": "HS-000123"})
+    assert invalid.value.code == "invalid_code"
+    assert reader.reads == ["HS-000123"]
+
+
+def test_a_database_failure_is_a_storage_error_not_a_wrong_code(tmp_path):
+    """Given a reader whose database fails, and room for one wrong code,
+    when the same kiosk looks up twice,
+    then both are storage_error (nothing charged: the second is not rate-limited)."""
+    finder = DossierFinder(BrokenDatabaseReader(tmp_path / "empty.db"), DossierSettings(),
+                           WrongCodeLimiter(1))
+
+    codes = []
+    for _ in range(2):
+        with pytest.raises(WireError) as caught:
+            finder.find(READY_CODE, "kiosk/1", NOW)
+        codes.append(caught.value.code)
+
+    assert codes == ["storage_error", "storage_error"]
