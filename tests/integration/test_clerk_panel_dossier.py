@@ -6,14 +6,14 @@ import pytest
 
 from motcua.dossiers.finder import DossierFinder
 from motcua.dossiers.settings import DossierSettings
+from motcua.server import create_app
 from tests.integration.test_clerk_panel import (  # noqa: F401 - pytest fixtures
-    PASSWORD, SECRET, accounts, act, clerk, client, login, panel_token, read_frame,
+    SECRET, accounts, act, clerk, client, read_frame,
 )
 from tests.integration.test_http_api import (  # noqa: F401 - pytest fixtures
-    clock, dispatcher, run, runtime, store, token,
+    clock, dispatcher, run, runtime, store,
 )
 from tests.support.dossier_reader import READY_CODE, MemoryDossierReader
-from motcua.server import create_app
 
 
 @pytest.fixture
