@@ -136,3 +136,30 @@ def test_wrong_codes_from_one_address_get_a_429_page(client, hub):
     assert limited.headers["Retry-After"] == "6"
     assert ("Vui lòng thử lại sau Đã nhập sai mã hồ sơ quá nhiều lần, vui lòng chờ 6 giây "
             "rồi thử lại") in visible_text(limited.get_data(as_text=True))
+
+
+def test_a_kiosk_over_http_takes_a_return_ticket_once(client, hub):
+    """Given kiosk 1's device token and a ready dossier,
+    when the kiosk posts issue with the dossier twice (two idempotency keys), then for a
+    dossier not ready,
+    then the first is 201 K001 carrying the code, the second the same ticket, the third
+    409 dossier_not_ready."""
+    from motcua.devices import add_device
+
+    token = add_device(hub.store.engine, hub.setup.site_id, "kiosk", "1", "Kiosk sảnh")
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"service": "tra-ket-qua", "dossier": READY_CODE}
+
+    first = client.post("/api/v1/tickets", json=body,
+                        headers={**headers, "Idempotency-Key": "r-1"})
+    second = client.post("/api/v1/tickets", json=body,
+                         headers={**headers, "Idempotency-Key": "r-2"})
+    not_ready = client.post("/api/v1/tickets", json={**body, "dossier": IN_PROGRESS_CODE},
+                            headers={**headers, "Idempotency-Key": "r-3"})
+
+    assert first.status_code == 201
+    assert (first.json["number"], first.json["dossier"]) == ("K001", READY_CODE)
+    assert (second.status_code, second.json["id"]) == (201, first.json["id"])
+    assert not_ready.status_code == 409
+    assert not_ready.json["error"]["message"] == (
+        f"Hồ sơ {IN_PROGRESS_CODE} chưa có kết quả để trả")
