@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
+from motcua.dossiers.wrong_codes import WrongCodeLimiter
 from motcua.hub import Hub
 from motcua.hub_config import HubConfig
 from motcua.server import create_app
@@ -163,3 +167,21 @@ def test_a_kiosk_over_http_takes_a_return_ticket_once(client, hub):
     assert not_ready.status_code == 409
     assert not_ready.json["error"]["message"] == (
         f"Hồ sơ {IN_PROGRESS_CODE} chưa có kết quả để trả")
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(min_size=1, max_size=300))
+def test_whatever_is_typed_the_page_stays_calm(client, hub, typed):
+    """Given the limit off,
+    when anything at all is typed into the form,
+    then the page answers 200, 400 or 404 (never a server error) and a refused input is
+    shown back only escaped, in the field's value."""
+    hub.dossier_lookup.limiter = WrongCodeLimiter(0)
+
+    response = client.get("/tra-cuu", query_string={"ma": typed})
+    html = response.get_data(as_text=True)
+
+    assert response.status_code in {200, 400, 404}
+    if response.status_code != 200:
+        assert f'value="{escape(typed[:200].strip())}"' in html

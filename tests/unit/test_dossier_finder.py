@@ -6,13 +6,15 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from motcua.dossiers.codes import CodeRule
+from motcua.dossiers.codes import DEFAULT_CODE_PATTERN, CodeRule
 from motcua.dossiers.finder import DossierFinder
 from motcua.dossiers.settings import DossierSettings
 from motcua.dossiers.wrong_codes import WrongCodeLimiter
 from motcua.errors import WireError
-from tests.support.dossier_reader import READY_CODE, MemoryDossierReader
+from tests.support.dossier_reader import READY_CODE, MemoryDossierReader, demo_views
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -60,3 +62,27 @@ def test_a_database_failure_is_a_storage_error_not_a_wrong_code(tmp_path):
         codes.append(caught.value.code)
 
     assert codes == ["storage_error", "storage_error"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.one_of(
+    st.text(max_size=80), st.text(max_size=12_000), st.binary(max_size=64), st.none(),
+    st.integers(), st.from_regex(DEFAULT_CODE_PATTERN, fullmatch=True),
+    st.builds(lambda code, pad: pad + code.lower() + pad,
+              st.sampled_from(sorted(demo_views())), st.sampled_from(["", " ", "\t"]))))
+def test_any_input_is_a_view_or_a_calm_refusal(raw):
+    """Given anything a scanner, a keyboard or a client could send (text of any length,
+    bytes, null, numbers),
+    when it is looked up with the limit off,
+    then the answer is a view or invalid_code / dossier_not_found, never another error,
+    and the reader is only ever asked for canonical codes (nothing else reaches SQL)."""
+    reader = MemoryDossierReader()
+    finder = DossierFinder(reader, DossierSettings(), WrongCodeLimiter(0))
+
+    try:
+        view = finder.find(raw, "web/192.0.2.1", NOW)
+    except WireError as error:
+        assert error.code in {"invalid_code", "dossier_not_found"}
+    else:
+        assert view.code in reader.views
+    assert all(DossierSettings().code_rule.clean(code) == code for code in reader.reads)
