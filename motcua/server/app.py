@@ -20,6 +20,7 @@ from .api import api
 from .board_page import board_page
 from .clerk_auth import install_clerk_auth
 from .clerk_panel import clerk_panel
+from .dossier_access import LOOKUP_GUARD_KEY, WrongCodeGuard, dossier_finder
 from .dossier_page import dossier_page
 from .errors import register_error_handlers
 from .health import health
@@ -52,4 +53,7 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(board_page)
     app.register_blueprint(clerk_panel)
     app.register_blueprint(dossier_page)
+    finder = dossier_finder(runtime)
+    if finder is not None:  # the JSON route shares the page's wrong-code budget
+        app.extensions[LOOKUP_GUARD_KEY] = WrongCodeGuard(finder)
     return app

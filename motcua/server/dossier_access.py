@@ -45,3 +45,27 @@ def find_dossier(runtime: HubRuntime, raw: str) -> DossierView:
         return finder.find(raw, web_client(), runtime.dispatcher.clock())
     except WireError as error:
         raise ApiError(error.code, **error.params) from None
+
+
+#: Key in ``app.extensions`` where ``GET /api/v1/dossiers/{code}`` (the dossier store's
+#: routes, ``motcua.server.dossier_api``) looks for its lookup guard.
+LOOKUP_GUARD_KEY = "motcua.dossier_lookup_guard"
+
+
+class WrongCodeGuard:
+    """The hub's wrong-code limiter as the ``LookupGuard`` of the JSON route: the same
+    budget per address as ``/tra-cuu`` (keys ``web/{address}``)."""
+
+    def __init__(self, finder: DossierFinder) -> None:
+        self.limiter = finder.limiter
+
+    def before(self, client: str) -> None:
+        """Refuse ``client`` with ``lookup_rate_limited`` while it is out of wrong codes."""
+        retry_s = self.limiter.retry_after(f"web/{client}")
+        if retry_s is not None:
+            raise ApiError("lookup_rate_limited", retry_s=retry_s)
+
+    def after(self, client: str, found: bool) -> None:
+        """Charge a bad or unknown code to ``client``."""
+        if not found:
+            self.limiter.record_wrong(f"web/{client}")

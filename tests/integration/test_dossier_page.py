@@ -185,3 +185,25 @@ def test_whatever_is_typed_the_page_stays_calm(client, hub, typed):
     assert response.status_code in {200, 400, 404}
     if response.status_code != 200:
         assert f'value="{escape(typed[:200].strip())}"' in html
+
+
+def test_the_json_route_gets_the_same_wrong_code_budget(client, hub):
+    """Given the app's lookup guard (used by GET /api/v1/dossiers/{code}),
+    when an address makes 10 wrong codes through it,
+    then the guard refuses its next lookup with lookup_rate_limited (429, 6 s), and the
+    page refuses that address too: one budget per address."""
+    from motcua.server.dossier_access import LOOKUP_GUARD_KEY
+    from motcua.server.errors import ApiError
+
+    hub.dossier_lookup.limiter.clock = FrozenSeconds()
+    guard = client.application.extensions[LOOKUP_GUARD_KEY]
+    for _ in range(10):
+        guard.before("127.0.0.1")
+        guard.after("127.0.0.1", found=False)
+
+    with pytest.raises(ApiError) as refused:
+        guard.before("127.0.0.1")
+
+    assert (refused.value.error["code"], refused.value.error["params"]) == (
+        "lookup_rate_limited", {"retry_s": 6})
+    assert client.get(f"/tra-cuu/{READY_CODE}").status_code == 429
