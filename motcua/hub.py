@@ -226,9 +226,14 @@ class Hub:
                                   "error": error.as_dict()})
             return
         source = parsed_topic.source
-        if command.action == "lookup" and self._lookup_pool is not None:
+        pool = self._lookup_pool
+        if command.action == "lookup" and pool is not None:
             # Read-only: off paho's thread and off the writer, answered by a worker.
-            self._lookup_pool.submit(self._answer_lookup, message, command, source)
+            try:
+                pool.submit(self._answer_lookup, message, command, source)
+            except RuntimeError:  # the hub is stopping: the pool takes nothing more
+                self._reply(message, {"id": command.id, "ok": False, "ticket": None,
+                                      "error": WireError("shutting_down").as_dict()})
             return
         if command.action not in ACTIONS and command.action not in INTERCEPTED_ACTIONS:
             self._reply(message, self._device_action(command))
