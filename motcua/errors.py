@@ -76,6 +76,24 @@ WIRE_MESSAGES: dict[str, tuple[str, str]] = {
         "Chức năng {feature} chưa được bật tại điểm này",
         "{feature} is not enabled at this site",
     ),
+    # Dossier lookup and return-of-results tickets (issue 11, motcua.dossiers.finder).
+    "invalid_code": (
+        "Mã hồ sơ không hợp lệ, vui lòng quét lại mã trên giấy hẹn trả kết quả",
+        "Not a valid dossier code; scan the code on your appointment slip again",
+    ),
+    "dossier_not_found": (
+        "Không tìm thấy hồ sơ {dossier}, vui lòng kiểm tra lại mã trên giấy hẹn hoặc hỏi "
+        "cán bộ tại quầy",
+        "No dossier {dossier}; check the code on your appointment slip or ask at a counter",
+    ),
+    "dossier_not_ready": (
+        "Hồ sơ {dossier} chưa có kết quả để trả",
+        "Dossier {dossier} is not ready for return yet",
+    ),
+    "lookup_rate_limited": (
+        "Đã nhập sai mã hồ sơ quá nhiều lần, vui lòng chờ {retry_s} giây rồi thử lại",
+        "Too many wrong dossier codes; wait {retry_s} s and try again",
+    ),
 }
 
 #: Codes only the HTTP side gives.
@@ -121,8 +139,6 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
         "Managers and admins only",
     ),
     # Dossiers (motcua.server.dossier_api, issue 11).
-    "bad_dossier_code": ("Mã hồ sơ không đúng định dạng", "Not a dossier code"),
-    "unknown_dossier": ("Không tìm thấy hồ sơ {dossier}", "No dossier {dossier}"),
     "dossier_rows_refused": (
         "{count} dòng bị từ chối (xem report.errors); các dòng hợp lệ đã được lưu",
         "{count} rows refused (see report.errors); the valid rows were stored",
@@ -133,7 +149,8 @@ HTTP_MESSAGES: dict[str, tuple[str, str]] = {
 #: Vietnamese words for code-valued parameters of hub refusals (``not_available``).
 VIETNAMESE_VALUES: dict[str, dict[str, str]] = {
     **domain_errors.VIETNAMESE_VALUES,
-    "feature": {"lookup": "tra cứu hồ sơ", "cancel": "hủy số", "issue": "lấy số",
+    "feature": {"lookup": "tra cứu hồ sơ", "return_ticket": "lấy số trả kết quả",
+                "cancel": "hủy số", "issue": "lấy số",
                 "printer": "báo trạng thái máy in", "board_sound": "âm thanh bảng gọi số"},
 }
 

@@ -12,6 +12,12 @@ publisher thread (:mod:`motcua.publisher`) through the contract's topic table, n
 the writer. HTTP reads committed snapshots (:mod:`motcua.snapshot`), never the writer's
 live state. Device presences (``device/+/+/status``) feed the device table read by
 ``GET /api/v1/devices``.
+
+Dossiers (issue 11): a kiosk ``lookup`` is read-only, so it never enters the writer's
+queue: paho's thread hands it to a small pool of lookup workers, which read the dossier
+through the site's :class:`~motcua.dossiers.lookup.DossierReader` and publish the reply
+themselves. An ``issue`` naming a dossier (a return-of-results ticket) is judged on the
+writer thread by :class:`~motcua.dossiers.returns.ReturnTicketCheck` before the engine.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 
@@ -29,6 +36,10 @@ from motcua.device_registry import DeviceRegistry
 from motcua.dispatch import CommitNotice, Dispatcher, Request, Result, utc_now
 from motcua.domain import ACTIONS, Command
 from motcua.domain.selection import waiting_counts
+from motcua.dossiers.finder import DossierFinder
+from motcua.dossiers.lookup import DossierReader
+from motcua.dossiers.returns import ReturnTicketCheck
+from motcua.dossiers.wiring import open_dossier_reader
 from motcua.errors import WireError
 from motcua.heap import HeapPacer
 from motcua.hub_config import HubConfig, ensure_sqlite_directory
@@ -42,13 +53,17 @@ log = logging.getLogger(__name__)
 RETAINED_SWEEP_S = 2.0
 #: Contract actions the hub answers itself on the writer thread (see ``Hub._intercept``).
 INTERCEPTED_ACTIONS = frozenset({"printer"})
+#: Threads answering kiosk lookups: reads only, each a short indexed query.
+LOOKUP_WORKERS = 2
 
 
 class Hub:
     """One site's hub. ``start()`` raises on a refused broker login or a held hub lock."""
 
     def __init__(self, config: HubConfig, *, clock=utc_now, serve_http: bool = True,
-                 setup=None) -> None:
+                 setup=None, dossiers: DossierReader | None = None) -> None:
+        """``dossiers`` replaces the reader the hub would open over its own database
+        (:func:`motcua.dossiers.wiring.open_dossier_reader`)."""
         self.config = config
         self.clock = clock
         self.serve_http = serve_http
@@ -68,6 +83,11 @@ class Hub:
         self.rate_limiter = IssueRateLimiter(config.kiosk_issue_per_minute,
                                              config.kiosk_issue_burst)
         self.heap = HeapPacer()
+        self.dossier_settings = config.dossier_settings()
+        self.dossiers: DossierReader | None = dossiers
+        self.dossier_lookup: DossierFinder | None = None
+        self.return_check = ReturnTicketCheck(None, self.dossier_settings)
+        self._lookup_pool: ThreadPoolExecutor | None = None
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -78,6 +98,7 @@ class Hub:
         self.store = open_site_store(self.config.db_url, self.setup, self.clock())
         self.setup = self.store.load_setup()  # the database is the truth after seeding
         self.heap.install()
+        self._open_dossiers()
         self.metrics = HubMetrics()
         self.dispatcher = Dispatcher(self.store, clock=self.clock,
                                      tick_interval_s=self.config.tick_interval_s,
@@ -123,6 +144,9 @@ class Hub:
             self.procedure_catalog.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
+        if self._lookup_pool is not None:
+            self._lookup_pool.shutdown(wait=True)  # answers the lookups already taken
+            self._lookup_pool = None
         if self.publisher is not None:
             self.publisher.stop()  # sends what the last commits queued
         if self.bus is not None:
@@ -135,6 +159,23 @@ class Hub:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _open_dossiers(self) -> None:
+        """The dossier reader, the lookup workers and the return-ticket check.
+
+        THE place the real reader is plugged in: ``open_dossier_reader`` builds
+        ``StoreDossierReader(engine, site_id, calendar, return_service)`` when this build
+        has the dossier store, else dossiers stay off (``lookup``: ``not_available``).
+        """
+        if self.dossiers is None:
+            self.dossiers = open_dossier_reader(self.store.engine, self.setup.site_id,
+                                                self.dossier_settings)
+        if self.dossiers is None:
+            return
+        self.dossier_lookup = DossierFinder(self.dossiers, self.dossier_settings)
+        self.return_check = ReturnTicketCheck(self.dossier_lookup, self.dossier_settings)
+        self._lookup_pool = ThreadPoolExecutor(LOOKUP_WORKERS,
+                                               thread_name_prefix="motcua-lookup")
 
     def _start_http(self) -> None:
         from motcua.server import create_app
@@ -192,6 +233,15 @@ class Hub:
                                   "error": error.as_dict()})
             return
         source = parsed_topic.source
+        pool = self._lookup_pool
+        if command.action == "lookup" and pool is not None:
+            # Read-only: off paho's thread and off the writer, answered by a worker.
+            try:
+                pool.submit(self._answer_lookup, message, command, source)
+            except RuntimeError:  # the hub is stopping: the pool takes nothing more
+                self._reply(message, {"id": command.id, "ok": False, "ticket": None,
+                                      "error": WireError("shutting_down").as_dict()})
+            return
         if command.action not in ACTIONS and command.action not in INTERCEPTED_ACTIONS:
             self._reply(message, self._device_action(command))
             return
@@ -232,7 +282,25 @@ class Hub:
             if kiosk is not None:
                 self.devices.printer(kiosk, status, now)
             return Result(request.request_id, True, action="printer")
+        answered = self.return_check(request, self.dispatcher.state, now)
+        if answered is not None:
+            return answered
         return self.rate_limiter(request, now)
+
+    def _answer_lookup(self, message: BusMessage, command, source: str) -> None:
+        """On a lookup worker: the kiosk's dossier, or why not, on its reply topic."""
+        try:
+            try:
+                view = self.dossier_lookup.find(command.args.get("code"), source,
+                                                self.clock())
+            except WireError as error:
+                body = {"id": command.id, "ok": False, "ticket": None,
+                        "error": error.as_dict()}
+            else:
+                body = {"id": command.id, "ok": True, "ticket": None, "dossier": view}
+            self._reply(message, body)
+        except Exception:  # noqa: BLE001 - a worker must survive any one lookup
+            log.exception("lookup %s from %s failed", command.id, source)
 
     def _device_action(self, command) -> dict[str, Any]:
         """Actions of the contract that this hub does not offer (yet)."""

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from motcua.domain import Priority, SiteSetup
+from motcua.dossiers.settings import DossierSettings
 from motcua.site_config import SiteConfig, example_config_path, load_site_config
 
 ENVIRONMENT = {
@@ -86,6 +87,11 @@ class HubConfig(BaseModel):
         if self.site and self.site != setup.site_id:
             setup = dataclasses.replace(setup, site_id=self.site)
         return setup
+
+    def dossier_settings(self) -> DossierSettings:
+        """The site file's ``[dossiers]`` settings, paths resolved against its folder."""
+        path = Path(self.site_config or example_config_path())
+        return self.site_file().dossiers.to_settings(path.parent)
 
     def priority_labels(self) -> dict[Priority, str]:
         """Kiosk labels of the priority groups the site offers (its site file)."""

@@ -57,6 +57,8 @@ from motcua.domain import (
     Service,
     SiteSetup,
 )
+from motcua.dossiers.codes import DEFAULT_CODE_PATTERN, CodeRule
+from motcua.dossiers.settings import DossierSettings
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ WEEKDAY_NAMES: dict[str, int] = {
     **{name: i for i, name in enumerate(("t2", "t3", "t4", "t5", "t6", "t7", "cn"))},
 }
 _DEFAULT_RULES = Rules()
+#: Wrong dossier codes one kiosk or web client may try per minute (``[dossiers]``).
+DEFAULT_WRONG_CODES_PER_MINUTE = 10
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _PREFIX = re.compile(r"[A-Z]{1,2}")
 _CLOCK = re.compile(r"(\d{2}):(\d{2})")
@@ -297,6 +301,39 @@ class CounterConfig(_Section):
         return CounterSetup(self.number, self.name, assignments)
 
 
+def _code_pattern(value: str) -> str:
+    try:
+        CodeRule(value)
+    except ValueError as error:
+        raise _problem(str(error)) from None
+    return value
+
+
+class DossiersSection(_Section):
+    """``[dossiers]``: looking dossiers up by the code on their slip (issue 11).
+
+    Every key is optional; without the table lookups use the national code pattern and
+    return-of-results tickets are refused (no ``return_service``).
+    """
+
+    code_pattern: Annotated[StrictStr, AfterValidator(_code_pattern)] = DEFAULT_CODE_PATTERN
+    return_service: Slug | None = None
+    holidays: StrictStr | None = None
+    wrong_codes_per_minute: Annotated[StrictInt, Field(ge=0, le=10_000)] = (
+        DEFAULT_WRONG_CODES_PER_MINUTE)
+
+    def to_settings(self, folder: Path | None = None) -> DossierSettings:
+        """The settings ready to use; a relative ``holidays`` is taken from ``folder``
+        (the site file's folder)."""
+        holidays = None
+        if self.holidays:
+            holidays = Path(self.holidays)
+            if not holidays.is_absolute() and folder is not None:
+                holidays = folder / holidays
+        return DossierSettings(CodeRule(self.code_pattern), self.return_service, holidays,
+                               self.wrong_codes_per_minute)
+
+
 class SiteConfig(_Section):
     """A whole site file, valid as a unit: every service a counter names exists."""
 
@@ -306,6 +343,7 @@ class SiteConfig(_Section):
     sessions: Annotated[list[SessionConfig], Field(min_length=1)]
     services: Annotated[list[ServiceConfig], Field(min_length=1)]
     counters: Annotated[list[CounterConfig], Field(min_length=1)]
+    dossiers: DossiersSection = Field(default_factory=DossiersSection)
 
     @field_validator("sessions")
     @classmethod
@@ -410,6 +448,10 @@ def _reference_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     for i, counter in _entries(data, "counters"):
         for loc, codes in _service_lists(counter):
             found += [(("counters", i, *at), text) for at, text in _check(codes, known, loc)]
+    dossiers = data.get("dossiers")
+    if isinstance(dossiers, Mapping) and isinstance(dossiers.get("return_service"), str):
+        found += [(("dossiers", "return_service"), text) for _at, text in
+                  _check([dossiers["return_service"]], known, ("return_service",))]
     return found
 
 

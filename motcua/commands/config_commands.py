@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from motcua.site_config import (
     SiteConfigError,
@@ -58,6 +59,11 @@ def check_config(args: argparse.Namespace) -> int:
         for message in error.messages:
             print(f"{path}: {message}", file=sys.stderr)
         return 1
+    dossiers = config.dossiers.to_settings(Path(path).parent)
+    if dossiers.problems():
+        for message in dossiers.problems():
+            print(f"{path}: {message}", file=sys.stderr)
+        return 1
     if args.strict and config.warnings:
         for warning in config.warnings:
             print(f"{path}: {warning}", file=sys.stderr)
@@ -66,6 +72,9 @@ def check_config(args: argparse.Namespace) -> int:
         f"OK: {setup.name} — {len(setup.services)} services, "
         f"{len(setup.counters)} counters, {len(setup.sessions)} sessions"
     )
+    if dossiers.return_service:
+        print(f"dossiers: return-of-results tickets of {dossiers.return_service!r}, "
+              f"{dossiers.wrong_codes_per_minute} wrong codes a minute per kiosk or web client")
     for warning in config.warnings:
         print(f"warning: {warning}")
     return 0

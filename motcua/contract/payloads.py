@@ -38,6 +38,8 @@ from .fields import (
 
 
 class Ticket(ContractModel):
+    """A queue ticket. ``dossier`` is present on return-of-results tickets only."""
+
     id: ShortText = Field(description="unguessable token (public ticket page /t/{id})")
     number: TicketNumber
     service: ServiceCode
@@ -48,6 +50,11 @@ class Ticket(ContractModel):
     issued_at: Timestamp
     waiting_ahead: Count
     est_wait_s: Count | None
+    # exclude_if, not SparseModel: its Python serializer would cost every ticket dumped
+    # (counter states, replies) about 20 %; this check runs in pydantic-core.
+    dossier: ShortText | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="dossier code of a return-of-results ticket; absent otherwise")
 
 
 class ErrorInfo(ContractModel):

@@ -105,6 +105,7 @@ def _issued(state: SiteState, event: Event) -> None:
         # The engine stamps a later issue time than ``at`` when the clock went back.
         issued_at=dt.datetime.fromisoformat(issued_at) if issued_at else event.at,
         origin=data.get("origin", "kiosk"),
+        dossier=data.get("dossier"),
     )
     state.tickets[ticket.id] = ticket
     state.last_numbers[ticket.prefix] = ticket.seq_no

@@ -13,9 +13,13 @@ from .numbering import business_day, format_number, local_time
 
 
 def issue_ticket(
-    ctx: Context, code: str, priority: Priority, reason: str | None, origin: str
+    ctx: Context, code: str, priority: Priority, reason: str | None, origin: str,
+    dossier: str | None = None,
 ) -> str:
-    """Emit ``ticket_issued`` for the next number of ``code``'s prefix; return the new id."""
+    """Emit ``ticket_issued`` for the next number of ``code``'s prefix; return the new id.
+
+    ``dossier`` is the code of the dossier a return-of-results ticket is for (the hub
+    checked it is ready); the event carries it only when set."""
     state = ctx.state
     service = state.setup.services[code]
     ticket_id = ctx.new_id()
@@ -27,6 +31,8 @@ def issue_ticket(
     stamped = {}
     if last is not None and ctx.now < last:
         stamped["issued_at"] = last.isoformat()
+    if dossier is not None:
+        stamped["dossier"] = dossier
     ctx.emit(
         "ticket_issued",
         ticket_id,
@@ -68,10 +74,11 @@ def issue(ctx: Context) -> Decision:
     code = arguments.required_str(args, "service", 64)
     priority = arguments.priority(args)
     reason = arguments.optional_str(args, "reason")
+    dossier = arguments.optional_str(args, "dossier", 64)
     refusal = issue_refusal(ctx.state, code, ctx.now)
     if refusal is not None:
         raise refusal
-    ticket_id = issue_ticket(ctx, code, priority, reason, origin="kiosk")
+    ticket_id = issue_ticket(ctx, code, priority, reason, origin="kiosk", dossier=dossier)
     return Decision(ctx.events, ticket_id)
 
 

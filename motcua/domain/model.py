@@ -182,6 +182,8 @@ class Ticket:
     issued_service: str = ""
     #: When the ticket was last put on hold (call_next releases the oldest hold first).
     held_at: dt.datetime | None = None
+    #: The dossier code of a return-of-results ticket (the clerk hands that dossier over).
+    dossier: str | None = None
 
     def __post_init__(self) -> None:
         if not self.issued_service:

@@ -23,9 +23,10 @@ def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str |
 
 
 def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
-    """The contract's ticket object: number, status, counter, people ahead, estimated wait."""
+    """The contract's ticket object: number, status, counter, people ahead, estimated wait,
+    and ``dossier`` for a return-of-results ticket only (absent on every other ticket)."""
     ahead = waiting_ahead(state, ticket)
-    return {
+    view = {
         "id": ticket.id,
         "number": ticket.number,
         "service": ticket.service,
@@ -37,6 +38,9 @@ def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
         "waiting_ahead": ahead,
         "est_wait_s": estimated_wait_seconds(state, ticket, ahead),
     }
+    if ticket.dossier is not None:
+        view["dossier"] = ticket.dossier
+    return view
 
 
 def counter_view(state: SiteState, number: int) -> dict[str, Any]:

@@ -6,7 +6,8 @@ they like. :func:`motcua.server.serve.serve` runs it under waitress. Besides ``/
 ``/healthz`` and ``/metrics`` it serves the citizen's live ticket page ``/t/{id}``
 (:mod:`.ticket_page`), the lobby's web board ``/display`` (:mod:`.board_page`) and the
 clerk panel ``/counter/{n}`` (:mod:`.clerk_panel`, login and CSRF in :mod:`.clerk_auth`)
-with their templates and ``/static`` files, fed by the commit feed of :mod:`.live`.
+and the public dossier lookup ``/tra-cuu`` (:mod:`.dossier_page`) with their templates
+and ``/static`` files, fed by the commit feed of :mod:`.live`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .board_page import board_page
 from .clerk_auth import install_clerk_auth
 from .clerk_panel import clerk_panel
 from .dossier_api import dossier_api
+from .dossier_page import dossier_page
 from .errors import register_error_handlers
 from .health import health
 from .live import install_live
@@ -53,4 +55,5 @@ def create_app(runtime: HubRuntime, config: Mapping[str, Any] | None = None) -> 
     app.register_blueprint(clerk_panel)
     app.register_blueprint(dossier_api)
     app.register_blueprint(procedure_api)
+    app.register_blueprint(dossier_page)
     return app

@@ -32,12 +32,14 @@ from motcua import contract
 from motcua.dispatch import Request
 from motcua.domain import Command, Priority
 from motcua.domain.views import iso
+from motcua.errors import WireError
 from motcua.snapshot import SnapshotUnavailable
 from motcua.store.users import authenticate
 
 from .clerk_auth import PanelUser, login_limiter
 from .clerk_text import LANGUAGES, catalog, text
 from .clerk_view import counter_panel_view, ratings_view
+from .dossier_access import dossier_finder
 from .errors import ApiError, error_response
 from .live import event_stream
 from .runtime import HubRuntime, current_runtime
@@ -48,6 +50,10 @@ clerk_panel = Blueprint("clerk_panel", __name__)
 
 #: SSE event name of a panel view.
 PANEL_EVENT = "panel"
+#: Where the procedure names of return-of-results dossiers are kept (``app.extensions``),
+#: and how many at most before the cache starts again.
+PROCEDURE_NAMES_KEY = "motcua.dossier_procedures"
+PROCEDURE_NAMES_KEPT = 512
 #: How long a click waits for the dispatcher's durable answer.
 EXECUTE_TIMEOUT_S = 10.0
 #: The panel's own resources only.
@@ -195,6 +201,8 @@ def panel_events(number: int) -> Response:
     changed it; 401 ``login_required``, 403 ``counter_forbidden`` as JSON."""
     runtime = current_runtime()
     account = _operator(runtime, number)
+    # The stream runs outside the app context: take the app's cache now.
+    procedures = current_app.extensions.setdefault(PROCEDURE_NAMES_KEY, {})
 
     def read() -> Mapping[str, Any] | None:
         _snapshot, view = runtime.reads.derived(("counter", number),
@@ -202,6 +210,8 @@ def panel_events(number: int) -> Response:
         if view is None:
             raise ApiError("unknown_counter", counter=number)
         fresh = dict(view)
+        if fresh["current"] is not None and fresh["current"]["dossier"] is not None:
+            fresh["current"] = _with_procedure(runtime, fresh["current"], procedures)
         if account.is_supervisor:
             fresh["ratings"] = runtime.reads.derived(("ratings",), ratings_view)[1]
         # The browser ticks the waiting and service times from this clock, not its own.
@@ -272,6 +282,28 @@ def ratings_today() -> Response:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _with_procedure(runtime: HubRuntime, entry: Mapping[str, Any],
+                    names: dict[str, str]) -> dict[str, Any]:
+    """``entry`` (a return-of-results ticket) with its dossier's procedure name, so the
+    clerk knows which result to hand over. Read once per dossier (a procedure never
+    changes) on this HTTP thread, never on the writer; a failed read shows the code only.
+    The clerk is logged in, but the panel shows only the code and the procedure: the
+    applicant's name is on the slip the citizen brings, checked against the file."""
+    code = entry["dossier"]["code"]
+    name = names.get(code)
+    finder = dossier_finder(runtime)
+    if name is None and finder is not None:
+        try:
+            view = finder.read(code, runtime.dispatcher.clock())
+        except WireError:
+            view = None  # logged by the finder; the code alone still says which dossier
+        if view is not None:
+            if len(names) >= PROCEDURE_NAMES_KEPT:
+                names.clear()
+            name = names[code] = view.procedure.name
+    return {**entry, "dossier": {"code": code, "procedure": name}}
 
 
 def _operator(runtime: HubRuntime, number: int):

@@ -27,6 +27,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.closed": ("Đang đóng", "Closed"),
     "current": ("Đang phục vụ", "Current ticket"),
     "no_current": ("Chưa gọi số nào", "No ticket called"),
+    "return_dossier": ("Trả kết quả hồ sơ", "Hand over the result of dossier"),
     "ticket.called": ("Đã gọi, chờ công dân đến", "Called, waiting for the citizen"),
     "ticket.serving": ("Đang giải quyết", "Being served"),
     "waited": ("Thời gian chờ", "Waited"),

@@ -36,6 +36,8 @@ def _entry(state: SiteState, ticket: Ticket) -> dict[str, Any]:
         "called_at": iso(ticket.called_at, zone),
         "started_at": iso(ticket.started_at, zone),
         "reserved": ticket.reserved_counter is not None,
+        # Return-of-results tickets only; the panel adds the procedure (clerk_panel).
+        "dossier": {"code": ticket.dossier} if ticket.dossier is not None else None,
     }
 
 

@@ -9,9 +9,9 @@ Valid rows are stored and refused rows reported row by row: 200 when none was re
 422 ``dossier_rows_refused`` with the same ``report`` otherwise.
 
 ``GET /api/v1/dossiers/{code}`` is public and gives the masked
-:class:`motcua.contract.DossierView`. Rate limiting of wrong codes is not done here: a
-guard installed under :data:`LOOKUP_GUARD_KEY` in ``app.extensions`` (see
-:class:`LookupGuard`) is asked before and told after each lookup.
+:class:`motcua.contract.DossierView` through the hub's one lookup path
+(:func:`motcua.server.dossier_access.find_dossier`): the site's code rule and the same
+wrong-code budget per address as ``/tra-cuu``.
 
 The hub provides the reader as ``runtime.dossiers`` (None: dossiers are off, 501).
 Body format: ``docs/dossiers.md``.
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy.exc
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from motcua import contract
 from motcua.devices import INTEGRATION_KIND
@@ -33,6 +33,7 @@ from motcua.dossiers.records import Record, parse_record, row_error, split_recor
 from motcua.errors import error_object
 
 from .api import EXECUTE_TIMEOUT_S, _authenticate
+from .dossier_access import find_dossier
 from .errors import ApiError
 from .runtime import current_runtime
 
@@ -40,24 +41,10 @@ log = logging.getLogger(__name__)
 
 dossier_api = Blueprint("dossier_api_v1", __name__, url_prefix="/api/v1/dossiers")
 
-#: Key in ``app.extensions`` of the optional :class:`LookupGuard`.
-LOOKUP_GUARD_KEY = "motcua.dossier_lookup_guard"
 #: Items of one body: the body limit (serve.MAX_BODY_BYTES) is the real bound.
 MAX_ITEMS = 1000
 #: Event fields a dossier object may carry for its first status.
 _EVENT_KEYS = ("status", "status_at", "note", "new_appointment_date", "event_id")
-
-
-class LookupGuard(Protocol):
-    """Rate limiting of public lookups, installed by the hub (optional)."""
-
-    def before(self, client: str) -> None:
-        """Raise :class:`ApiError` (e.g. ``rate_limited``) to refuse ``client`` now."""
-        ...
-
-    def after(self, client: str, found: bool) -> None:
-        """Count a lookup of ``client``: ``found`` False for a bad or unknown code."""
-        ...
 
 
 @dossier_api.after_request
@@ -76,27 +63,7 @@ def _reader(runtime: Any) -> Any:
 @dossier_api.get("/<code>")
 def get_dossier(code: str) -> Response:
     """The masked public view of a dossier as of now."""
-    runtime = current_runtime()
-    reader = _reader(runtime)
-    guard: LookupGuard | None = current_app.extensions.get(LOOKUP_GUARD_KEY)
-    client = request.remote_addr or "?"
-    if guard is not None:
-        guard.before(client)
-    canonical = clean_code(code)
-    view = None
-    if canonical is not None:
-        try:
-            view = reader.view(canonical, runtime.dispatcher.clock())
-        except sqlalchemy.exc.SQLAlchemyError:
-            log.exception("cannot read dossier %s", canonical)
-            raise ApiError("storage_error") from None
-    if guard is not None:
-        guard.after(client, view is not None)
-    if canonical is None:
-        raise ApiError("bad_dossier_code")
-    if view is None:
-        raise ApiError("unknown_dossier", dossier=canonical)
-    return jsonify(view.model_dump(mode="json"))
+    return jsonify(find_dossier(current_runtime(), code).model_dump(mode="json"))
 
 
 @dossier_api.post("")
@@ -122,7 +89,7 @@ def post_events(code: str) -> Response:
     device_id = _authenticate(runtime, INTEGRATION_KIND)
     canonical = clean_code(code)
     if canonical is None:
-        raise ApiError("bad_dossier_code")
+        raise ApiError("invalid_code")
     document = _body()
     items = _list(document, "events") if "events" in document else [document]
     records = []

@@ -58,9 +58,11 @@ STATUS_OF: dict[str, int] = {
     "csrf_failed": 400,
     "counter_forbidden": 403,
     "manager_required": 403,
-    "bad_dossier_code": 400,
-    "unknown_dossier": 404,
     "dossier_rows_refused": 422,
+    "invalid_code": 400,
+    "dossier_not_found": 404,
+    "dossier_not_ready": 409,
+    "lookup_rate_limited": 429,
 }
 DEFAULT_REFUSAL_STATUS = 409
 #: Seconds a client should wait before retrying, for refusals that pass by themselves.

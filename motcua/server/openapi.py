@@ -108,6 +108,9 @@ _SCHEMAS: dict[str, Any] = {
             "waiting_ahead": {**_COUNT, "description": "waiting tickets called before it"},
             "est_wait_s": {"type": ["integer", "null"], "minimum": 0,
                            "description": "estimated seconds until it is called"},
+            "dossier": {"type": "string", "minLength": 1, "maxLength": 64,
+                        "description": "dossier code of a return-of-results ticket; "
+                                       "absent on every other ticket"},
         },
     },
     "IssueRequest": {
@@ -117,6 +120,9 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "service": {**_SLUG, "description": "service code, e.g. dat-dai"},
             "priority": {**_ref("Priority"), "default": "normal"},
+            "dossier": {"type": "string", "minLength": 1, "maxLength": 64,
+                        "description": "dossier code of a return-of-results ticket: it must "
+                                       "be ready and service the site's return service"},
         },
     },
     "Service": {
@@ -348,8 +354,9 @@ _PATHS: dict[str, Any] = {
             "200": _json({"type": "object", "description": "DossierView of the contract "
                           "(docs/contract.md)", "required": ["code", "status", "timeline"]},
                          "the dossier now"),
-            "400": _error("bad_dossier_code: not a dossier code"),
-            "404": _error("unknown_dossier"),
+            "400": _error("invalid_code: not a dossier code"),
+            "404": _error("dossier_not_found"),
+            "429": _error("lookup_rate_limited"),
             "429": _error("rate_limited: too many wrong codes from this client"),
             "501": _error("not_available: dossiers are off on this hub"),
         },
@@ -364,7 +371,7 @@ _PATHS: dict[str, Any] = {
             "schema": {"type": "object"}}}},
         "responses": {
             "200": _json(_ref("DossierReport"), "every event stored or already stored"),
-            "400": _error("bad_dossier_code, bad_json"),
+            "400": _error("invalid_code, bad_json"),
             "401": _error("unauthorized: no integration token"),
             "422": _json(_ref("DossierReport"), "dossier_rows_refused"),
             "503": {"$ref": "#/components/responses/Unavailable"},

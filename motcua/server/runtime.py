@@ -40,10 +40,12 @@ class HubRuntime(Protocol):
         setup: the site setup the hub started with (``site_id``, time zone).
         metrics: the hub's Prometheus metrics (``/metrics``).
         priority_labels: Vietnamese label of each priority class; may be empty.
-        dossiers: the dossier reader (``motcua.store.dossier_store.StoreDossierReader``,
-            a ``DossierReader`` with ``engine``, ``site_id``, ``calendar`` and ``tz``),
-            or None when dossiers are off. Not a protocol member (runtimes built before
-            issue 11 lack it): read it with ``getattr(runtime, "dossiers", None)``.
+
+    Optional (read with ``getattr``, so runtimes without dossiers need not have them):
+        dossiers: the site's :class:`motcua.dossiers.lookup.DossierReader`, or None.
+        dossier_lookup: the :class:`motcua.dossiers.finder.DossierFinder` over it (code
+            rule + wrong-code limiter), or None; every web lookup goes through it
+            (:func:`motcua.server.dossier_access.find_dossier`).
     """
 
     dispatcher: "Dispatcher"

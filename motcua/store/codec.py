@@ -67,6 +67,7 @@ def ticket_to_row(site_id: str, ticket: Ticket) -> dict[str, Any]:
         "recalls_total": ticket.recalls_total,
         "issued_service": ticket.issued_service,
         "held_at": ticket.held_at,
+        "dossier": ticket.dossier,
     }
 
 
@@ -95,6 +96,7 @@ def ticket_from_row(row: Any) -> Ticket:
         recalls_total=row.recalls_total,
         issued_service=row.issued_service,
         held_at=row.held_at,
+        dossier=row.dossier,
     )
 
 

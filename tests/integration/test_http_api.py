@@ -569,10 +569,12 @@ def test_the_openapi_document_is_valid_and_covers_every_route(client, app):
 def test_the_openapi_ticket_schema_matches_the_contract():
     """Given the contract's Ticket model,
     when the OpenAPI Ticket schema is compared with it,
-    then both list the same fields."""
+    then both list the same fields (dossier only on return-of-results tickets)."""
     schema = openapi_document()["components"]["schemas"]["Ticket"]
 
-    assert set(schema["properties"]) == set(contract.Ticket.model_fields) == set(TICKET_KEYS)
+    assert set(schema["properties"]) == set(contract.Ticket.model_fields) == {
+        *TICKET_KEYS, "dossier"}
+    assert "dossier" not in schema["required"]
 
 
 # --- serving -------------------------------------------------------------------------------

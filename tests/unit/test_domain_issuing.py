@@ -184,3 +184,19 @@ def test_refused_issue_does_not_consume_a_number() -> None:
     site.clock.set(vietnam_time(MONDAY, 13, 30))
 
     assert site.issue("ho_tich").number == "A002"
+
+
+def test_a_return_ticket_carries_its_dossier_and_others_do_not() -> None:
+    """Given Monday 08:00,
+    When a number is issued with a dossier code, then one without,
+    Then the first ticket_issued event and ticket carry the code and the second have
+    no dossier at all (their event data is exactly as before)."""
+    site = QueueSite(start=vietnam_time(MONDAY, 8, 0))
+
+    returned = site.do("issue", service="ho_tich", dossier="000.00.12.H42-261120-0001")
+    ordinary = site.do("issue", service="ho_tich")
+
+    assert returned.events[-1].data["dossier"] == "000.00.12.H42-261120-0001"
+    assert site.state.tickets[returned.ticket_id].dossier == "000.00.12.H42-261120-0001"
+    assert "dossier" not in ordinary.events[-1].data
+    assert site.state.tickets[ordinary.ticket_id].dossier is None

@@ -361,7 +361,8 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
 def test_check_config_without_file_checks_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     """Given no file argument,
     When `motcua check-config` runs,
-    Then it reports the example center as OK with its counts and exits 0."""
+    Then it reports the example center as OK with its counts, and its return-of-results
+    service, and exits 0."""
     exit_code = main(["check-config"])
 
     out = capsys.readouterr().out
@@ -369,6 +370,8 @@ def test_check_config_without_file_checks_the_example(capsys: pytest.CaptureFixt
     assert out == (
         "OK: Bộ phận Tiếp nhận và Trả kết quả huyện Văn Lâm — "
         "7 services, 6 counters, 3 sessions\n"
+        "dossiers: return-of-results tickets of 'tra-ket-qua', "
+        "10 wrong codes a minute per kiosk or web client\n"
     )
 
 

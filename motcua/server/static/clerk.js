@@ -294,6 +294,11 @@
     $("current-service").textContent = current ? serviceName(current.service) : "";
     $("current-status").textContent = current ? t("ticket." + current.status) : t("no_current");
     $("current-status").removeAttribute("data-text");
+    // A return-of-results ticket: which dossier to hand over (code and procedure).
+    var dossier = current && current.dossier;
+    $("current-dossier").hidden = !dossier;
+    $("dossier-code").textContent = dossier ? dossier.code : "";
+    $("dossier-procedure").textContent = dossier ? (dossier.procedure || "") : "";
     $("served-today").textContent = String(view.served_today);
     $("waiting-total").textContent = String(view.waiting_total);
     fill($("waiting"), view.waiting);
