@@ -12,7 +12,6 @@ from motcua.devices import add_device
 from motcua.dispatch import Dispatcher
 from motcua.dossiers.calendar import load_calendar
 from motcua.server import create_app
-from motcua.server.errors import ApiError
 from motcua.store import open_site_store
 from motcua.store.dossier_store import StoreDossierReader
 from tests.support.dossiers import FRIDAY, SITE, add_procedure

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,6 @@ from tests.integration.test_bench_smoke import run_quick_bench
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "dossier_lookup.py"
 
 
-# The bench reads through the dossier store; the lead removes this skip at the merge.
-@pytest.mark.skipif(importlib.util.find_spec("motcua.store.dossier_store") is None,
-                    reason="needs motcua.store.dossier_store (the dossier store branch)")
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_dossier_lookup_bench_quick_sqlite(tmp_path: Path) -> None:
