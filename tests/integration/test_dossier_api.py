@@ -11,6 +11,8 @@ import pytest
 from motcua.devices import add_device
 from motcua.dispatch import Dispatcher
 from motcua.dossiers.calendar import load_calendar
+from motcua.dossiers.finder import DossierFinder
+from motcua.dossiers.settings import DossierSettings
 from motcua.server import create_app
 from motcua.store import open_site_store
 from motcua.store.dossier_store import StoreDossierReader
@@ -37,6 +39,8 @@ class DossierRuntime:
         self.store = store
         self.setup = dispatcher.state.setup
         self.dossiers = dossiers
+        self.dossier_lookup = DossierFinder(dossiers, DossierSettings(return_service="tra-kq")) \
+            if dossiers is not None else None
 
 
 @pytest.fixture
@@ -172,7 +176,7 @@ def test_wrong_codes_on_the_json_route_use_the_web_budget(client, hub):
 
 def test_without_a_dossier_reader_the_routes_say_not_available(hub):
     """Given a runtime without dossiers (None), then 501 not_available for lookups."""
-    hub.dossiers = None
+    hub.dossiers = hub.dossier_lookup = None
     client = create_app(hub, {"TESTING": True}).test_client()
     response = client.get(f"/api/v1/dossiers/{CODE}")
     assert (response.status_code, response.get_json()["error"]["code"]) == (501, "not_available")
