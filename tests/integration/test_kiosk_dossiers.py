@@ -12,6 +12,8 @@ import pytest
 from kiosk.config import DEFAULT_PRIORITIES
 from kiosk.runtime import HubKiosk, KioskIdentity
 from motcua.contract import ProcedureCatalog, ProcedureInfo, Topics
+from motcua.dossiers.demo import load_demo_dossiers
+from motcua.store.dossier_store import submit_dossier_batch
 from tests.integration.test_kiosk_runtime import hub, hub_config, printer  # noqa: F401
 from tests.support.hub_fixtures import eventually
 from tests.support.mqtt_probe import MqttProbe
@@ -66,19 +68,66 @@ def test_a_code_the_rule_refuses_never_leaves_the_kiosk(hub, kiosk, probe):
 
 
 def test_a_lookup_is_one_contract_command_with_the_canonical_code(hub, kiosk, probe):
-    """Given the hub of main (no dossier store yet, or an empty one), When a lower-case code
-    with a trailing CR is looked up twice with the same request id, Then one lookup
-    command carries the canonical code, and the hub's refusal comes back as the outcome
-    (not_available before the dossier store, dossier_not_found with an empty one)."""
+    """Given the hub with an empty dossier store, When a lower-case code with a trailing
+    CR is looked up twice with the same request id, Then one lookup command carries the
+    canonical code and the hub's dossier_not_found comes back, with its Vietnamese text."""
     eventually(lambda: kiosk.live().online, what="kiosk online")
     first = kiosk.lookup("req-lookup-01", CODE.lower() + "\r")
     again = kiosk.lookup("req-lookup-01", CODE.lower() + "\r")
     assert first == again
-    assert first.ok is False
-    assert first.error_code in ("not_available", "dossier_not_found")
+    assert (first.ok, first.error_code) == (False, "dossier_not_found")
     assert first.message_vi
     sent = commands(probe)
     assert [(c["action"], c["code"]) for c in sent] == [("lookup", CODE)]
+
+
+def demo_dossiers(hub) -> list[str]:
+    """The four demo dossiers (ready, late, supplement, in progress) stored through the
+    hub's writer thread, as of the hub's clock."""
+    now = hub.clock()
+    return submit_dossier_batch(hub.dispatcher, lambda: load_demo_dossiers(
+        hub.store.engine, hub.setup.site_id, now)).result(30)
+
+
+def test_stored_dossiers_are_looked_up_masked_with_their_lateness(hub, kiosk):
+    """Given the demo dossiers stored in the real hub, When the kiosk looks up the ready
+    one and the late one, Then the ready one is returnable for tra-ket-qua with a timeline
+    ending "ready" and a masked applicant, and the late one carries its apology and new
+    date."""
+    ready, late, _, _ = demo_dossiers(hub)
+    eventually(lambda: kiosk.live().online, what="kiosk online")
+
+    found = kiosk.lookup("req-ready-001", ready.lower())
+    delayed = kiosk.lookup("req-late-0001", late)
+
+    assert found.ok and delayed.ok
+    view = found.dossier
+    assert (view["code"], view["returnable"], view["return_service"]) == (
+        ready, True, "tra-ket-qua")
+    assert view["applicant"] == "Nguyễn V. A." and "Nguyễn Văn An" not in str(view)
+    assert view["timeline"][-1]["stage"] == "ready"
+    assert delayed.dossier["lateness"] == "late"
+    assert delayed.dossier["apology"] and delayed.dossier["new_appointment"]
+
+
+def test_a_return_ticket_is_issued_once_for_a_ready_dossier(hub, kiosk, printer):
+    """Given the demo dossiers in the real hub, When the kiosk takes a return-of-results
+    ticket for the ready one twice (two taps) and one for the dossier in progress,
+    Then the first prints K001 with the dossier code, the second answers the same K001
+    (printed again: no second number joins the queue), and the third is refused
+    dossier_not_ready."""
+    ready, _, _, in_progress = demo_dossiers(hub)
+    eventually(lambda: kiosk.live().online and kiosk.live().services, what="services")
+
+    first = kiosk.issue("tap-return-01", "tra-ket-qua", "normal", dossier=ready)
+    second = kiosk.issue("tap-return-02", "tra-ket-qua", "normal", dossier=ready)
+    early = kiosk.issue("tap-return-03", "tra-ket-qua", "normal", dossier=in_progress)
+
+    assert first.ok and (first.ticket["number"], first.ticket["dossier"]) == ("K001", ready)
+    assert second.ok and second.ticket["number"] == "K001"
+    assert (early.ok, early.error_code) == (False, "dossier_not_ready")
+    assert [(t.number, t.dossier) for t in printer.printed] == [("K001", ready)] * 2
+    assert hub.dispatcher.state.tickets[first.ticket["id"]].dossier == ready
 
 
 def test_a_return_ticket_sends_the_dossier_with_its_issue(hub, kiosk, probe, printer):
