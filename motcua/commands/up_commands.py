@@ -21,7 +21,7 @@ from motcua.contract import Topics
 from motcua.site_config import SiteConfigError
 from motcua.up import broker_runtime
 from motcua.up.children import ChildDied, Interrupted, Supervisor, SupervisorError
-from motcua.up.demo import HOST, DemoLayout, Provisioned, load_demo_procedures, provision
+from motcua.up.demo import HOST, DemoLayout, Provisioned, load_demo_data, provision
 from motcua.up.launch import (
     start_broker,
     start_counter_box,
@@ -45,6 +45,14 @@ MESSAGES = {
     "ready": ("motcua đã sẵn sàng", "motcua is ready"),
     "http": ("API HTTP: {url}", "HTTP API: {url}"),
     "procedures": ("Tra cứu thủ tục hành chính: {url}", "Procedure search: {url}"),
+    "dossiers": (
+        "Hồ sơ demo: gõ mã trên ki-ốt (Tra cứu hồ sơ) hoặc tại {url}",
+        "Demo dossiers: type a code on the kiosk (Tra cứu hồ sơ) or at {url}",
+    ),
+    "dossier_ready": ("đã xử lý xong, lấy số trả kết quả", "ready: take a return number"),
+    "dossier_late": ("trễ hạn, có thư xin lỗi", "late, with an apology"),
+    "dossier_supplement": ("cần bổ sung giấy tờ", "needs documents"),
+    "dossier_in_progress": ("đang xử lý", "in progress"),
     "watch": ("Xem mọi tin MQTT:", "Watch every MQTT message:"),
     "counter": ("Quầy ảo (bàn phím):", "Virtual counter (keyboard):"),
     "kiosk": ("Ki-ốt lấy số (mở trong trình duyệt): {url}", "Kiosk (open in a browser): {url}"),
@@ -100,8 +108,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_up)
 
 
+def _dossier_lines(codes: tuple[str, ...], http_port: int) -> list[str]:
+    """The demo dossiers' codes to type on the kiosk (Tra cứu hồ sơ) or the web page."""
+    if not codes:
+        return []
+    lines = ["  " + _say("dossiers", url=f"http://{HOST}:{http_port}/tra-cuu")]
+    for key, code in zip(("dossier_ready", "dossier_late", "dossier_supplement",
+                          "dossier_in_progress"), codes):
+        lines.append(f"    {code}  " + _say(key))
+    return lines
+
+
 def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
-                 kiosk_port: int, var: Path, clerk_login: tuple[str, str]) -> list[str]:
+                 kiosk_port: int, var: Path, clerk_login: tuple[str, str],
+                 dossier_codes: tuple[str, ...] = ()) -> list[str]:
     """The lines printed once ready: URLs, topics and ready-to-paste commands."""
     topics = Topics(provisioned.site_id)
     passwords = provisioned.passwords
@@ -126,6 +146,7 @@ def instructions(provisioned: Provisioned, mqtt_port: int, http_port: int,
         "  " + _say("http", url=f"http://{HOST}:{http_port}/api/v1/services"),
         "  " + _say("procedures",
                     url=f"http://{HOST}:{http_port}/api/v1/procedures?q=dang+ky+ket+hon"),
+        *_dossier_lines(dossier_codes, http_port),
         f"  healthz: http://{HOST}:{http_port}/healthz",
         "  " + _say("watch"),
         f"    {watch}",
@@ -153,7 +174,7 @@ def run_up(args: argparse.Namespace) -> int:
         provisioned = provision(layout, broker_dir, args.mqtt_port)
         print(_say("around_the_clock", path=layout.site_config), flush=True)
         start_broker(supervisor, provisioned.files, args.mqtt_port)
-        load_demo_procedures(layout, provisioned.site_id)  # before the hub publishes it
+        demo_data = load_demo_data(layout, provisioned.site_id)  # before the hub starts
         start_hub(supervisor, provisioned, args.mqtt_port, args.http_port)
         # A fresh password at every run: none ships with the code.
         clerk_password = ensure_demo_user(layout.database_url, provisioned.site_id)
@@ -162,7 +183,8 @@ def run_up(args: argparse.Namespace) -> int:
         start_counter_box(supervisor, provisioned, args.mqtt_port)
         print("\n".join(instructions(provisioned, args.mqtt_port, args.http_port,
                                       args.kiosk_port, layout.var,
-                                      (DEMO_USERNAME, clerk_password))),
+                                      (DEMO_USERNAME, clerk_password),
+                                      demo_data.dossier_codes)),
               flush=True)
         counter = None
         if not args.no_counter and sys.stdin.isatty():

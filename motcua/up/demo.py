@@ -111,20 +111,33 @@ def provision(layout: DemoLayout, broker_dir: Path, mqtt_port: int) -> Provision
     return Provisioned(files, site_id, load_credentials(files.credentials))
 
 
-def load_demo_procedures(layout: DemoLayout, site_id: str) -> int:
-    """Store the shipped demo procedure catalog in the demo database when it has none, so
-    the kiosk's procedure search has something to find; return how many were added.
-    Procedures whose service the demo site lacks are left out."""
+@dataclass(frozen=True)
+class DemoData:
+    """What :func:`load_demo_data` stored: procedures added, and the demo dossiers' codes
+    (ready for return, late with an apology, needing a supplement, in progress)."""
+
+    procedures_added: int
+    dossier_codes: tuple[str, ...]
+
+
+def load_demo_data(layout: DemoLayout, site_id: str) -> DemoData:
+    """Store the shipped demo procedure catalog (when the site has none) and today's demo
+    dossiers, before the hub starts, so the kiosk has procedures to search and codes to
+    look up. Procedures whose service the demo site lacks are left out; loading twice on
+    one day adds nothing."""
     import datetime as dt
 
+    from motcua.dossiers.demo import load_demo_dossiers
     from motcua.store import create_database_engine, upgrade
     from motcua.store.procedure_store import load_demo_catalog
 
     services = load_site_config(layout.site_config).to_setup().services
+    now = dt.datetime.now(dt.timezone.utc)
     engine = create_database_engine(layout.database_url)
     try:
         upgrade(engine)
-        return load_demo_catalog(engine, site_id, dt.datetime.now(dt.timezone.utc),
-                                 services)
+        added = load_demo_catalog(engine, site_id, now, services)
+        codes = load_demo_dossiers(engine, site_id, now)
     finally:
         engine.dispose()
+    return DemoData(added, tuple(codes))

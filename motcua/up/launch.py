@@ -122,6 +122,11 @@ footer = ["Xin cảm ơn quý khách!"]
 profile = "generic-80mm"
 transport = "dummy"
 output_dir = "{tickets}"
+
+# A code typed fast on the keyboard and ended by Enter acts as a barcode scan (what a USB
+# scanner in keyboard mode does); the on-screen keyboard works as well.
+[scanner]
+kind = "wedge"
 """
 
 

@@ -102,6 +102,15 @@ def kiosk_issue(kiosk_port: int, service: str, tap_id: str) -> dict:
         return json.loads(answer.read())
 
 
+def kiosk_post(kiosk_port: int, path: str, body: dict) -> dict:
+    """POST ``body`` to the kiosk page's API, as its JavaScript does."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{kiosk_port}{path}", method="POST", data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=40) as answer:
+        return json.loads(answer.read())
+
+
 def wait_kiosk_online(kiosk_port: int, timeout_s: float = 15) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -131,7 +140,8 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
     then the kiosk answers A001 and its dummy printer wrote var/tickets/A001.bin and .png,
     the counter gets A001 called, the demo display speaks it into var/announcements, a new
     subscriber sees counter 1 showing A001 on the board, NEXT on the simulated box of
-    counter 2 calls B001, and SIGINT stops everything."""
+    counter 2 calls B001; the printed ready demo dossier typed on the kiosk shows its
+    timeline and takes return number K001; and SIGINT stops everything."""
     _require_mosquitto()
     mqtt_port, http_port, kiosk_port = free_port(), free_port(), free_port()
     process = start_up(PROJECT, "--var", str(var_dir), "--mqtt-port", str(mqtt_port),
@@ -197,6 +207,20 @@ def test_up_serves_kiosk_counter_and_display_then_stops_cleanly_on_ctrl_c(var_di
                                        "password": clerk_password}).encode()
         with session.open(f"http://127.0.0.1:{http_port}/counter/login", data=form) as answer:
             assert answer.url.endswith("/counter/1") and "canbo1" not in answer.url
+
+        # The printed demo dossiers: the ready one, typed on the kiosk, shows its timeline
+        # and takes a return-of-results number.
+        codes = [line.split()[0] for line in output if "ready: take a return number" in line]
+        assert len(codes) == 1, output
+        found = kiosk_post(kiosk_port, "/api/lookup", {"request_id": "demo-lookup-1",
+                                                       "code": codes[0]})
+        assert found["ok"] and found["dossier"]["code"] == codes[0], found
+        assert found["dossier"]["timeline"][-1]["stage"] == "ready"
+        returned = kiosk_post(kiosk_port, "/api/issue", {
+            "tap_id": "tap-demo-3", "service": found["dossier"]["return_service"],
+            "priority": "normal", "dossier": codes[0]})
+        assert (returned["ok"], returned["ticket"]["number"]) == (True, "K001"), returned
+        assert codes[0].encode() in (var_dir / "tickets" / "K001.bin").read_bytes()
     finally:
         for probe in probes:
             probe.close()
