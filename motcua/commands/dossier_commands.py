@@ -77,11 +77,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="lịch ngày nghỉ TOML (holiday calendar; default: the shipped one)")
 
 
+def _site_settings(args: argparse.Namespace):
+    """The site's ``[dossiers]`` settings (code pattern, holiday file) from ``--config``."""
+    from motcua.hub_config import HubConfigError, load_hub_config
+    from motcua.site_config import SiteConfigError
+
+    try:
+        return load_hub_config(args.config).dossier_settings()
+    except (HubConfigError, SiteConfigError) as exc:
+        raise SystemExit(f"motcua dossier: {exc}") from None
+
+
 def _calendar(args: argparse.Namespace):
+    """``--calendar``, else the site's holiday file, else the shipped calendar."""
     from motcua.dossiers.calendar import CalendarError, load_calendar
 
     try:
-        return load_calendar(args.calendar)
+        return load_calendar(args.calendar or _site_settings(args).holidays)
     except CalendarError as exc:
         raise SystemExit(f"motcua dossier: {exc}") from None
 
@@ -136,7 +148,9 @@ def _import(args: argparse.Namespace) -> int:
                 yield record
 
         try:
-            dossiers, events, errors = split_records(counted(read_records(args.file, tz)))
+            rule = _site_settings(args).code_rule  # the site's dossier code pattern
+            dossiers, events, errors = split_records(counted(read_records(args.file, tz,
+                                                                          rule)))
         except ImportFileError as exc:
             raise SystemExit(f"motcua dossier import: {args.file}: {exc}") from None
         report = apply_dossier_batch(engine, site_id, dossiers, events, calendar, _now(),

@@ -28,7 +28,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from motcua import contract
 from motcua.devices import INTEGRATION_KIND
-from motcua.dossiers.codes import clean_code
+from motcua.dossiers.codes import DEFAULT_RULE, CodeRule
 from motcua.dossiers.records import Record, parse_record, row_error, split_records
 from motcua.errors import error_object
 
@@ -73,11 +73,12 @@ def post_dossiers() -> Response:
     reader = _reader(runtime)
     device_id = _authenticate(runtime, INTEGRATION_KIND)
     document = _body()
+    rule = _code_rule(runtime)
     records = []
     for index, item in enumerate(_list(document, "dossiers")):
-        records += _dossier_records(f"dossiers[{index}]", item, reader.tz)
+        records += _dossier_records(f"dossiers[{index}]", item, reader.tz, rule)
     for index, item in enumerate(_list(document, "events")):
-        records.append(_record(f"events[{index}]", item, reader.tz))
+        records.append(_record(f"events[{index}]", item, reader.tz, rule))
     return _apply(runtime, reader, records, device_id)
 
 
@@ -87,19 +88,20 @@ def post_events(code: str) -> Response:
     runtime = current_runtime()
     reader = _reader(runtime)
     device_id = _authenticate(runtime, INTEGRATION_KIND)
-    canonical = clean_code(code)
+    rule = _code_rule(runtime)
+    canonical = rule.clean(code)
     if canonical is None:
         raise ApiError("invalid_code")
     document = _body()
     items = _list(document, "events") if "events" in document else [document]
     records = []
     for index, item in enumerate(items):
-        if isinstance(item, dict) and clean_code(item.get("code", canonical)) != canonical:
+        if isinstance(item, dict) and rule.clean(item.get("code", canonical)) != canonical:
             records.append(Record(f"events[{index}]", errors=[row_error(
                 f"events[{index}]", "code", "bad_code", item.get("code"))]))
             continue
         records.append(_record(f"events[{index}]", {**item, "code": canonical}
-                               if isinstance(item, dict) else item, reader.tz))
+                               if isinstance(item, dict) else item, reader.tz, rule))
     return _apply(runtime, reader, records, device_id)
 
 
@@ -120,32 +122,38 @@ def _list(document: dict[str, Any], key: str) -> list[Any]:
     return items
 
 
-def _record(where: str, item: Any, tz) -> Record:
+def _code_rule(runtime: Any) -> CodeRule:
+    """The site's dossier code rule (``[dossiers] code_pattern``), as lookups use it."""
+    finder = getattr(runtime, "dossier_lookup", None)
+    return finder.settings.code_rule if finder is not None else DEFAULT_RULE
+
+
+def _record(where: str, item: Any, tz, rule: CodeRule) -> Record:
     if not isinstance(item, dict):
         return Record(where, errors=[row_error(where, "-", "bad_row", type(item).__name__)])
     raw = dict(item)
     if "at" in raw and "status_at" not in raw:
         raw["status_at"] = raw.pop("at")
-    return parse_record(where, raw, tz)
+    return parse_record(where, raw, tz, rule)
 
 
-def _dossier_records(where: str, item: Any, tz) -> list[Record]:
+def _dossier_records(where: str, item: Any, tz, rule: CodeRule) -> list[Record]:
     """A dossier object: its own fields (and first status, if given) as one record, then
     one record per element of its ``events``."""
     if not isinstance(item, dict):
-        return [_record(where, item, tz)]
+        return [_record(where, item, tz, rule)]
     events = item.get("events", [])
     if not isinstance(events, list) or len(events) > MAX_ITEMS:
         return [Record(where, errors=[row_error(where, "events", "bad_row", "events")])]
     own = {key: value for key, value in item.items() if key != "events"}
-    records = [_record(where, own, tz)] if any(
+    records = [_record(where, own, tz, rule)] if any(
         key in own for key in ("procedure", "applicant_name", "received_at", *_EVENT_KEYS)
     ) else []
     for index, event in enumerate(events):
         event_where = f"{where}.events[{index}]"
         if isinstance(event, dict):
             event = {**{k: v for k, v in event.items() if k != "code"}, "code": item.get("code")}
-        records.append(_record(event_where, event, tz))
+        records.append(_record(event_where, event, tz, rule))
     return records
 
 

@@ -190,3 +190,25 @@ def test_the_documented_example_file_imports_without_an_error(engine, db_url, ca
         row = conn.execute(sa.select(dossier).where(
             dossier.c.code == "000.00.12.H42-261124-0001")).one()
     assert (row.status, row.new_appointment_date) == (4, dt.date(2026, 12, 3))
+
+
+def test_the_import_checks_codes_by_the_sites_own_pattern(engine, db_url, tmp_path, capsys):
+    """Given a site whose [dossiers] code_pattern is a province's own form (HS-YYMMDD-NNNN),
+    when a file with one code of that form and one of the national form is imported with
+    --config, then the province's code is stored and the national one refused as a code."""
+    from motcua.site_config import example_config_path
+
+    site = tmp_path / "site.toml"
+    site.write_text(example_config_path().read_text("utf-8").replace(
+        "[dossiers]\n", '[dossiers]\ncode_pattern = "HS-\\\\d{6}-\\\\d{4}"\n', 1), "utf-8")
+    (tmp_path / "hub.toml").write_text(f'[hub]\nsite_config = "{site.name}"\n', "utf-8")
+    rows = [["hs-261127-0001", *GOOD_ROWS[0][1:-1], "p-1"], [*GOOD_ROWS[0][:-1], "p-2"]]
+    path = write_csv(tmp_path / "hoso.csv", rows)
+
+    assert main(["dossier", "import", str(path), "--db", db_url,
+                 "--config", str(tmp_path / "hub.toml")]) == 1
+
+    out = capsys.readouterr().out
+    assert "dòng/row 3 [code]" in out and "dòng/row 2" not in out
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(dossier.c.code)).scalars().all() == ["HS-261127-0001"]
