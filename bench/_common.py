@@ -337,3 +337,40 @@ def floor_summary(latencies: Sequence[float]) -> dict[str, Any]:
 def measure_commit_floor(url: str, commits: int, warmup: int = 10) -> dict[str, Any]:
     """:func:`floor_summary` of :func:`commit_floor_samples`."""
     return floor_summary(commit_floor_samples(url, commits, warmup))
+
+
+class ProbeProcess:
+    """Load generators as another process (``SCRIPT --probe host:port:site``), as real
+    devices are: their paho client must not share the hub's process (and its GIL).
+
+    Speaks JSON lines over a pipe: one request in, its figures out. The first line the
+    probe writes (``{"ready": true}``) says it is connected and subscribed.
+    """
+
+    def __init__(self, script: str, host: str, port: int, site: str) -> None:
+        import subprocess
+
+        self._timeout = subprocess.TimeoutExpired
+        self.process = subprocess.Popen(
+            [sys.executable, script, "--probe", f"{host}:{port}:{site}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        self._read()
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"probe process ended (status {self.process.wait()})")
+        return json.loads(line)
+
+    def run(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(10)
+        except (OSError, self._timeout):
+            self.process.kill()
+            self.process.wait()

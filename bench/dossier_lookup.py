@@ -21,9 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -120,7 +118,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         progress(f"{kind}: written in {fill_s:.1f} s")
         codes = [dossier_code(random.randrange(count))
                  for _ in range(settings["lookups"] + 200)]
-        probe = ProbeProcess(broker, hub.topics.site)
+        probe = common.ProbeProcess(__file__, broker.host, broker.port, hub.topics.site)
         cpu_before = time.process_time()
         closed = probe.run(run="closed", codes=codes)
         # The hub process's CPU (all threads) per lookup: what the machine's load cannot
@@ -146,35 +144,6 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
     return {"dossiers": count, "fill_s": round(fill_s, 1), "load_average": common.load_average(),
             "mqtt_echo": echo,
             "closed": closed, "paced": paced, "goals": goals}
-
-
-class ProbeProcess:
-    """The kiosks as another process, driven by JSON lines over a pipe."""
-
-    def __init__(self, broker: MosquittoBroker, site: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--probe", f"{broker.host}:{broker.port}:{site}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
-        self._read()
-
-    def _read(self) -> dict:
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"probe process ended (status {self.process.wait()})")
-        return json.loads(line)
-
-    def run(self, **request) -> dict:
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        try:
-            self.process.stdin.close()
-            self.process.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
 
 
 class Kiosks:

@@ -302,39 +302,6 @@ def run_paced(probe: Probe, rate: float, duration: float) -> dict:
         }
 
 
-class ProbeProcess:
-    """The 50 counters as another process (``--probe``), as real counters are other
-    devices: their paho client must not share the hub's process (and its GIL).
-
-    Speaks JSON lines over a pipe: one request (``day`` or ``paced``) in, its figures out.
-    """
-
-    def __init__(self, broker: MosquittoBroker, site: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--probe", f"{broker.host}:{broker.port}:{site}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
-        self._read()  # {"ready": true}: connected and subscribed
-
-    def _read(self) -> dict:
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"probe process ended (status {self.process.wait()})")
-        return json.loads(line)
-
-    def run(self, **request) -> dict:
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        try:
-            self.process.stdin.close()
-            self.process.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
-
-
 def run_probe(address: str) -> int:
     """The ``--probe`` process: serve ``day`` / ``paced`` requests read from stdin."""
     host, port, site = address.split(":", 2)
@@ -380,7 +347,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
             hub.dispatcher.execute(Request(Command("open", {"clerk": f"cb{n}"}, counter=n),
                                            f"counter/{n}", "open"))
         hub.publisher.flush(30)
-        probe = ProbeProcess(broker, hub.topics.site)
+        probe = common.ProbeProcess(__file__, broker.host, broker.port, hub.topics.site)
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
         gc_pauses.take()  # start-up and the issuing: not the day's
         cpu_before = time.process_time()
