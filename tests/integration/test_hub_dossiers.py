@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from motcua.store.schema import ticket as ticket_table
 from tests.support.dossier_hub import (  # noqa: F401 - pytest fixtures
-    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, hub, reader, seconds,
+    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, FailingReader, dossier_hub, hub,
+    reader, seconds,
 )
 from tests.support.mqtt_probe import MqttProbe
 
@@ -122,6 +123,47 @@ def test_wrong_codes_are_rate_limited_per_kiosk(hub, probe, reader, seconds):
     assert other_kiosk["ok"] is True
     assert later["ok"] is True
     assert reader.reads[reads_before:] == [READY_CODE, READY_CODE]
+
+
+def test_a_database_failure_answers_storage_error_and_the_next_lookup_works(hub, probe):
+    """Given the database failing on the next read (SQLAlchemy's OperationalError),
+    when kiosk 1 looks a stored dossier up, then again,
+    then the first reply is storage_error in Vietnamese and English, not a wrong code,
+    and the lookup worker lives on: the second reply is the dossier."""
+    hub.dossier_lookup.reader = FailingReader(hub.dossier_lookup.reader, failures=1)
+
+    failed = probe.request(KIOSK, {"action": "lookup", "code": READY_CODE})
+    again = probe.request(KIOSK, {"action": "lookup", "code": READY_CODE})
+
+    assert failed["ok"] is False and "dossier" not in failed
+    assert (failed["error"]["code"], failed["error"]["message"],
+            failed["error"]["message_en"]) == (
+        "storage_error", "Lỗi lưu dữ liệu, không có thay đổi",
+        "Storage error; nothing was changed")
+    assert (again["ok"], again["dossier"]["code"], again["dossier"]["stage"]) == (
+        True, READY_CODE, "ready")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_hub_reads_its_dossiers_and_issues_the_return(
+        tmp_path, mosquitto_broker, probe, pg_url):
+    """Given a hub whose database is PostgreSQL, holding the three dossiers,
+    when kiosk 1 looks the late dossier up and takes a return ticket for the ready one,
+    then the late view has the same dates as on SQLite (due 09/11, new date 27/11, late,
+    the apology, steps at their UTC times) and the ticket is K001 carrying the code."""
+    with dossier_hub(tmp_path, mosquitto_broker.url(), db_url=pg_url):
+        late = probe.request(KIOSK, {"action": "lookup", "code": LATE_CODE})
+        ticket = probe.request(KIOSK, {"action": "issue", "service": "tra-ket-qua",
+                                       "dossier": READY_CODE})
+
+    view = late["dossier"]
+    assert (view["appointment"], view["new_appointment"], view["lateness"],
+            view["apology"]) == ("2026-11-09", "2026-11-27", "late",
+                                 "Chờ ý kiến của Sở Tư pháp")
+    assert [(s["status"], s["at"]) for s in view["timeline"]] == [
+        (2, "2026-11-02T02:00:00Z"), (4, "2026-11-03T02:00:00Z"),
+        (5, "2026-11-06T02:00:00Z"), (4, "2026-11-09T02:00:00Z")]
+    assert (ticket["ticket"]["number"], ticket["ticket"]["dossier"]) == ("K001", READY_CODE)
 
 
 def test_a_repeated_lookup_answers_again(hub, probe):

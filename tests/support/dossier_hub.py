@@ -121,6 +121,24 @@ class CountingReader:
         return self.inner.view(code, now)
 
 
+class FailingReader:
+    """Delegates to a real reader after the first ``failures`` reads, which raise the
+    error SQLAlchemy gives when the database is gone (a transient outage)."""
+
+    def __init__(self, inner: Any, failures: int = 1) -> None:
+        self.inner = inner
+        self.failures = failures
+        self._lock = threading.Lock()
+
+    def view(self, code: str, now: dt.datetime) -> DossierView | None:
+        with self._lock:
+            failing, self.failures = self.failures > 0, max(0, self.failures - 1)
+        if failing:
+            raise sa.exc.OperationalError("SELECT dossier", {"code": code},
+                                          Exception("disk I/O error"))
+        return self.inner.view(code, now)
+
+
 def count_reads(runtime: Any) -> CountingReader:
     """Wrap the lookup reader of a running hub (or test runtime) in a :class:`CountingReader`."""
     counting = CountingReader(runtime.dossier_lookup.reader)
@@ -141,11 +159,12 @@ class FrozenSeconds:
 
 @contextlib.contextmanager
 def dossier_hub(tmp_path, broker_url: str, *, serve_http: bool = False,
-                before_start: Callable[[str], None] | None = None) -> Iterator[Hub]:
-    """A running hub of the example site over ``tmp_path/hub.db`` (clock at
-    :data:`NOW`) whose own database holds the three dossiers. ``before_start(db_url)``
-    may prepare the database first (users ...)."""
-    db_url = f"sqlite:///{tmp_path}/hub.db"
+                before_start: Callable[[str], None] | None = None,
+                db_url: str | None = None) -> Iterator[Hub]:
+    """A running hub of the example site (clock at :data:`NOW`) whose own database holds
+    the three dossiers: ``db_url`` (a fresh PostgreSQL database ...) or the SQLite file
+    ``tmp_path/hub.db``. ``before_start(db_url)`` may prepare the database first (users)."""
+    db_url = db_url or f"sqlite:///{tmp_path}/hub.db"
     if before_start is not None:
         before_start(db_url)
     config = HubConfig(db_url=db_url, mqtt_url=broker_url, http_port=0)
