@@ -1,5 +1,6 @@
 """The clerk panel calling a return-of-results ticket shows which dossier to hand over
-(headless Chromium, real hub and Mosquitto, dossiers from the in-memory reader)."""
+(headless Chromium, real hub and Mosquitto, the dossiers of ``tests/support/dossier_hub.py``
+in the hub's own database)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ from playwright.sync_api import expect
 
 from motcua.dispatch import Request
 from motcua.domain import Command
-from motcua.hub import Hub
-from motcua.hub_config import HubConfig
 from motcua.store import create_database_engine, upgrade
 from motcua.store.users import add_user
-from tests.support.dossier_reader import READY_CODE, MemoryDossierReader
-from tests.support.sites import ManualClock
+from tests.support.dossier_hub import READY_CODE, dossier_hub
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +21,15 @@ PASSWORD = "mat-khau-rat-dai"
 
 @pytest.fixture
 def hub(tmp_path, mosquitto_broker):
-    db_url = f"sqlite:///{tmp_path}/hub.db"
-    engine = create_database_engine(db_url)
-    upgrade(engine)
-    add_user(engine, "van-lam", "canbo5", PASSWORD, display_name="Lê Thu Hà", counters="5")
-    engine.dispose()
-    config = HubConfig(db_url=db_url, mqtt_url=mosquitto_broker.url(), http_port=0)
-    with Hub(config, clock=ManualClock(), dossiers=MemoryDossierReader()) as running:
+    def add_clerk(db_url: str) -> None:
+        engine = create_database_engine(db_url)
+        upgrade(engine)
+        add_user(engine, "van-lam", "canbo5", PASSWORD, display_name="Lê Thu Hà",
+                 counters="5")
+        engine.dispose()
+
+    with dossier_hub(tmp_path, mosquitto_broker.url(), serve_http=True,
+                     before_start=add_clerk) as running:
         yield running
 
 

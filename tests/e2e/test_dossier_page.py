@@ -2,7 +2,7 @@
 
 A citizen's phone (390×844) opens ``/tra-cuu``, types the code from the appointment slip
 as a keyboard-wedge scanner would (characters, then Enter) and reads the timeline. The
-hub reads dossiers through the in-memory reader of ``tests/support/dossier_reader.py``.
+hub reads the dossiers of ``tests/support/dossier_hub.py`` from its own database.
 With ``MOTCUA_UPDATE_SCREENS=1`` the screenshots go to ``docs/screens/``.
 """
 
@@ -15,21 +15,14 @@ try:
 except ImportError:  # the browser fixture skips (or fails in CI) with the reason
     expect = None
 
-from motcua.hub import Hub
-from motcua.hub_config import HubConfig
-from tests.support.dossier_reader import (
-    FULL_NAME, LATE_CODE, READY_CODE, MemoryDossierReader,
-)
-from tests.support.sites import ManualClock
+from tests.support.dossier_hub import FULL_NAME, LATE_CODE, READY_CODE, dossier_hub
 
 PHONE = (390, 844)
 
 
 @pytest.fixture
 def hub(tmp_path, mosquitto_broker):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), dossiers=MemoryDossierReader()) as running:
+    with dossier_hub(tmp_path, mosquitto_broker.url(), serve_http=True) as running:
         yield running
 
 
@@ -42,8 +35,9 @@ def open_form(hub, page_factory):
 def test_a_typed_code_shows_the_timeline_masked(hub, page_factory, screens_dir):
     """Given the lookup form on a phone,
     when the code of a late dossier is typed in lower case and Enter pressed,
-    then the page shows the canonical code, Quá hạn with the apology, the new date and
-    the four steps of the timeline in order; the applicant is masked and the full name
+    then the page shows the canonical code, Quá hạn with the apology, the first date
+    (09/11, 5 working days from 02/11) and the new one, and the four steps of the
+    timeline in order; the applicant is masked and the full name
     appears nowhere on the page."""
     page = open_form(hub, page_factory)
     page.locator("#code").click()
@@ -53,6 +47,7 @@ def test_a_typed_code_shows_the_timeline_masked(hub, page_factory, screens_dir):
     expect(page.locator("#dossier-code")).to_have_text(LATE_CODE)
     expect(page.locator("#lateness")).to_have_text("Quá hạn")
     expect(page.locator("#apology-reason")).to_have_text("Lý do: Chờ ý kiến của Sở Tư pháp")
+    expect(page.locator("#appointment")).to_have_text("09/11/2026")
     expect(page.locator("#new-appointment")).to_have_text("27/11/2026")
     expect(page.locator("#timeline li .label")).to_have_text(
         ["Được tiếp nhận", "Đang xử lý", "Yêu cầu bổ sung giấy tờ", "Đang xử lý"])

@@ -1,4 +1,7 @@
-"""The clerk panel shows which dossier a return-of-results ticket is for."""
+"""The clerk panel shows which dossier a return-of-results ticket is for.
+
+The dossiers of ``tests/support/dossier_hub.py`` are stored in the runtime's real
+database through its writer and read back by the real ``StoreDossierReader``."""
 
 from __future__ import annotations
 
@@ -13,12 +16,17 @@ from tests.integration.test_clerk_panel import (  # noqa: F401 - pytest fixtures
 from tests.integration.test_http_api import (  # noqa: F401 - pytest fixtures
     clock, dispatcher, run, runtime, store,
 )
-from tests.support.dossier_reader import READY_CODE, MemoryDossierReader
+from tests.support.dossier_hub import (
+    READY_CODE, CountingReader, store_reader, store_through_writer,
+)
 
 
 @pytest.fixture
-def reader():
-    return MemoryDossierReader()
+def reader(dispatcher, store):
+    """The site's real reader over the three stored dossiers, counting its reads."""
+    site_id = dispatcher.state.setup.site_id
+    store_through_writer(dispatcher, store.engine, site_id)
+    return CountingReader(store_reader(store.engine, site_id))
 
 
 @pytest.fixture

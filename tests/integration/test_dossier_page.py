@@ -1,8 +1,8 @@
 """The public dossier lookup page ``/tra-cuu`` of a real hub, through Flask's test client.
 
-The hub reads dossiers from the in-memory reader of ``tests/support/dossier_reader.py``
-(one ready, one in progress, one late with an apology); wrong codes count against the
-client's address, on the same limiter as the kiosks'.
+The hub reads the three dossiers of ``tests/support/dossier_hub.py`` (one ready, one in
+progress, one late with an apology) from its own database with its real reader; wrong
+codes count against the client's address, on the same limiter as the kiosks'.
 """
 
 from __future__ import annotations
@@ -15,34 +15,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from motcua.dossiers.wrong_codes import WrongCodeLimiter
-from motcua.hub import Hub
-from motcua.hub_config import HubConfig
 from motcua.server import create_app
-from tests.support.dossier_reader import (
-    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, MemoryDossierReader,
+from tests.support.dossier_hub import (  # noqa: F401 - pytest fixtures
+    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, hub, reader, seconds,
 )
-from tests.support.sites import ManualClock
-
-
-class FrozenSeconds:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def reader():
-    return MemoryDossierReader()
-
-
-@pytest.fixture
-def hub(tmp_path, mosquitto_broker, reader):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), serve_http=False, dossiers=reader) as running:
-        yield running
 
 
 @pytest.fixture
@@ -76,8 +52,8 @@ def test_a_late_dossier_shows_timeline_apology_and_new_date(client):
     """Given a late dossier with an apology,
     when its code is typed into the form,
     then the page shows the procedure, the masked applicant, Quá hạn, the apology with
-    its reason, the first and the new appointment dates and the four dated steps in
-    order, and never the full name."""
+    its reason, the first appointment date (09/11: 5 working days from 02/11) and the new
+    one, and the four steps in order at their Hà Nội times, and never the full name."""
     response = client.get(f"/tra-cuu?ma={LATE_CODE.lower()}")
     text = visible_text(response.get_data(as_text=True))
 
@@ -85,7 +61,7 @@ def test_a_late_dossier_shows_timeline_apology_and_new_date(client):
     assert f"{LATE_CODE} Đăng ký kết hôn Đang xử lý Quá hạn" in text
     assert ("Chúng tôi thành thật xin lỗi vì hồ sơ của ông/bà được giải quyết chậm so với "
             "ngày hẹn. Lý do: Chờ ý kiến của Sở Tư pháp") in text
-    assert "Ngày hẹn trả 16/11/2026 Ngày hẹn trả mới 27/11/2026" in text
+    assert "Ngày hẹn trả 09/11/2026 Ngày hẹn trả mới 27/11/2026" in text
     assert ("Quá trình xử lý Được tiếp nhận 02/11/2026 09:00 Đang xử lý 03/11/2026 09:00 "
             "Yêu cầu bổ sung giấy tờ 06/11/2026 09:00 Đang xử lý 09/11/2026 09:00") in text
     assert "Người nộp Nguyễn V. A." in text
@@ -95,8 +71,9 @@ def test_a_late_dossier_shows_timeline_apology_and_new_date(client):
 def test_a_ready_dossier_in_english_by_its_address(client):
     """Given a dossier ready for return,
     when /tra-cuu/CODE?lang=en is opened,
-    then the page is English: Ready for return, ahead of schedule, the return hint, and
-    a link back to Vietnamese."""
+    then the page is English: Ready for return, ahead of schedule, the return hint, the
+    appointment date 30/11 (5 working days from Friday 20/11, the holiday of 24/11
+    skipped), and a link back to Vietnamese."""
     response = client.get(f"/tra-cuu/{READY_CODE}?lang=en")
     html = response.get_data(as_text=True)
     text = visible_text(html)
@@ -104,7 +81,23 @@ def test_a_ready_dossier_in_english_by_its_address(client):
     assert response.status_code == 200
     assert '<html lang="en">' in html
     assert "Ready for return Ahead of schedule Your result is ready." in text
+    assert "Received 20/11/2026 09:00 Appointment date 30/11/2026" in text
     assert f'href="/tra-cuu/{READY_CODE}?lang=vi"' in html
+
+
+def test_a_dossier_in_progress_is_on_time_until_its_date(client):
+    """Given a dossier received Tuesday 17/11 for a 5-working-day procedure, in progress
+    on Monday 23/11,
+    when its page is opened,
+    then it is Đang xử lý, Đúng hạn, due Wednesday 25/11 (Tuesday 24/11, Ngày Văn hóa
+    Việt Nam, is not counted), with its two steps."""
+    response = client.get(f"/tra-cuu/{IN_PROGRESS_CODE}")
+    text = visible_text(response.get_data(as_text=True))
+
+    assert response.status_code == 200
+    assert f"{IN_PROGRESS_CODE} Đăng ký kết hôn Đang xử lý Đúng hạn" in text
+    assert ("Ngày tiếp nhận 17/11/2026 09:00 Ngày hẹn trả 25/11/2026 Quá trình xử lý "
+            "Được tiếp nhận 17/11/2026 09:00 Đang xử lý 18/11/2026 09:00") in text
 
 
 def test_bad_and_unknown_codes_get_calm_pages(client, reader):
@@ -125,12 +118,11 @@ def test_bad_and_unknown_codes_get_calm_pages(client, reader):
     assert reader.reads == ["000.00.12.H42-261120-0999"]
 
 
-def test_wrong_codes_from_one_address_get_a_429_page(client, hub):
+def test_wrong_codes_from_one_address_get_a_429_page(client, seconds):
     """Given the site's 10 wrong codes a minute,
     when one address tries 10 unknown codes,
     then its next lookup, even of a right code, is a 429 page with Retry-After: 6 and
     the calm Vietnamese message."""
-    hub.dossier_lookup.limiter.clock = FrozenSeconds()
     for serial in range(10):
         assert client.get(f"/tra-cuu/000.00.12.H42-261120-{900 + serial:04d}").status_code == 404
 
@@ -187,11 +179,10 @@ def test_whatever_is_typed_the_page_stays_calm(client, hub, typed):
         assert f'value="{escape(typed[:200].strip())}"' in html
 
 
-def test_the_json_route_gets_the_same_wrong_code_budget(client, hub):
+def test_the_json_route_gets_the_same_wrong_code_budget(client, seconds):
     """Given one address, when it makes 10 wrong codes through GET /api/v1/dossiers/{code},
     then the JSON route refuses its next lookup with lookup_rate_limited (429, 6 s), and the
     page refuses that address too: one budget per address."""
-    hub.dossier_lookup.limiter.clock = FrozenSeconds()
     for _ in range(10):
         assert client.get("/api/v1/dossiers/nope").status_code == 400
 

@@ -1,56 +1,25 @@
 """Kiosk dossier lookup and return-of-results tickets through a real Mosquitto and hub.
 
-The hub reads dossiers through its port (``DossierReader``); here the reader is the
-in-memory one of ``tests/support/dossier_reader.py`` holding three dossiers: one ready
-for return, one in progress, one late with an apology.
+The hub answers from its own database, read by its real ``StoreDossierReader``; the
+three dossiers of ``tests/support/dossier_hub.py`` (one ready for return, one in
+progress, one late with an apology) are stored there through the hub's writer, as an
+import would. ``reader`` only counts the codes that reach the store.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
-from motcua.hub import Hub
-from motcua.hub_config import HubConfig
 from motcua.store.schema import ticket as ticket_table
-from tests.support.dossier_reader import (
-    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, MemoryDossierReader,
+from tests.support.dossier_hub import (  # noqa: F401 - pytest fixtures
+    FULL_NAME, IN_PROGRESS_CODE, LATE_CODE, READY_CODE, FailingReader, dossier_hub, hub,
+    reader, seconds,
 )
 from tests.support.mqtt_probe import MqttProbe
-from tests.support.sites import ManualClock
 
 ROOT = "motcua/v1/van-lam"
 KIOSK = f"{ROOT}/kiosk/1/cmd"
-
-
-class FrozenSeconds:
-    """The wrong-code limiter's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def reader():
-    return MemoryDossierReader()
-
-
-@pytest.fixture
-def hub(tmp_path, mosquitto_broker, reader):
-    config = HubConfig(db_url=f"sqlite:///{tmp_path}/hub.db", mqtt_url=mosquitto_broker.url(),
-                       http_port=0)
-    with Hub(config, clock=ManualClock(), serve_http=False, dossiers=reader) as running:
-        yield running
-
-
-@pytest.fixture
-def seconds(hub):
-    frozen = FrozenSeconds()
-    hub.dossier_lookup.limiter.clock = frozen
-    return frozen
 
 
 @pytest.fixture
@@ -62,32 +31,49 @@ def probe(mosquitto_broker):
 
 
 def test_lookup_answers_with_the_masked_dossier(hub, probe, reader):
-    """Given a dossier ready for return,
+    """Given a dossier received Friday 20/11 09:00 for a 5-working-day procedure and
+    ready on Monday 23/11 08:00,
     when kiosk 1 looks its code up,
-    then the reply is ok with exactly the reader's view (masked name, timeline of three
-    dated steps, returnable) and no ticket, and the full name is nowhere in it."""
+    then the reply is ok with no ticket and the whole masked view: due Monday 30/11 (the
+    holiday of Tuesday 24/11 skipped), early, returnable at tra-ket-qua, its three steps
+    at their UTC times; the full name and the phone are nowhere in it; one store read."""
     reply = probe.request(KIOSK, {"action": "lookup", "code": READY_CODE})
 
     assert reply["ok"] is True and reply["error"] is None and reply["ticket"] is None
-    assert reply["dossier"] == reader.views[READY_CODE].model_dump(mode="json")
-    assert reply["dossier"]["applicant"] == "Nguyễn V. A."
-    assert [(s["status"], s["at"]) for s in reply["dossier"]["timeline"]] == [
-        (2, "2026-11-20T09:00:00+07:00"), (4, "2026-11-20T14:00:00+07:00"),
-        (9, "2026-11-23T08:00:00+07:00")]
-    assert FULL_NAME not in json_text(reply)
+    assert reply["dossier"] == {
+        "code": READY_CODE,
+        "procedure": {"code": "1.000894", "name": "Đăng ký kết hôn", "field": "Hộ tịch"},
+        "applicant": "Nguyễn V. A.", "phone": "09xx xxx 123",
+        "status": 9, "label": "Đã xử lý xong", "stage": "ready",
+        "received_at": "2026-11-20T02:00:00Z", "appointment": "2026-11-30",
+        "new_appointment": None, "apology": None, "lateness": "early",
+        "returnable": True, "return_service": "tra-ket-qua",
+        "timeline": [
+            {"status": 2, "label": "Được tiếp nhận", "stage": "received",
+             "at": "2026-11-20T02:00:00Z", "note": ""},
+            {"status": 4, "label": "Đang xử lý", "stage": "in_progress",
+             "at": "2026-11-20T07:00:00Z", "note": ""},
+            {"status": 9, "label": "Đã xử lý xong", "stage": "ready",
+             "at": "2026-11-23T01:00:00Z", "note": ""}]}
+    assert FULL_NAME not in json_text(reply) and "0912345123" not in json_text(reply)
+    assert reader.reads == [READY_CODE]
 
 
 def test_lookup_cleans_what_a_scanner_adds(hub, probe, reader):
     """Given a code typed in lower case with spaces around it (control characters never
     pass the contract: the kiosk strips a scanner's CR LF before sending),
     when kiosk 1 looks it up,
-    then the reader is asked for the canonical upper-case code and the dossier comes back."""
+    then the store is asked for the canonical upper-case code and the dossier comes back:
+    late (due 09/11, moved to 10/11 by one day waiting for a supplement), with the new
+    date and the reason of the apology."""
     reply = probe.request(KIOSK, {"action": "lookup", "code": " " + LATE_CODE.lower() + " "})
 
     assert reply["ok"] is True
     assert reply["dossier"]["code"] == LATE_CODE
     assert reply["dossier"]["lateness"] == "late"
-    assert reply["dossier"]["new_appointment"] == "2026-11-27"
+    assert (reply["dossier"]["appointment"], reply["dossier"]["new_appointment"]) == (
+        "2026-11-09", "2026-11-27")
+    assert reply["dossier"]["apology"] == "Chờ ý kiến của Sở Tư pháp"
     assert reader.reads == [LATE_CODE]
 
 
@@ -139,6 +125,47 @@ def test_wrong_codes_are_rate_limited_per_kiosk(hub, probe, reader, seconds):
     assert reader.reads[reads_before:] == [READY_CODE, READY_CODE]
 
 
+def test_a_database_failure_answers_storage_error_and_the_next_lookup_works(hub, probe):
+    """Given the database failing on the next read (SQLAlchemy's OperationalError),
+    when kiosk 1 looks a stored dossier up, then again,
+    then the first reply is storage_error in Vietnamese and English, not a wrong code,
+    and the lookup worker lives on: the second reply is the dossier."""
+    hub.dossier_lookup.reader = FailingReader(hub.dossier_lookup.reader, failures=1)
+
+    failed = probe.request(KIOSK, {"action": "lookup", "code": READY_CODE})
+    again = probe.request(KIOSK, {"action": "lookup", "code": READY_CODE})
+
+    assert failed["ok"] is False and "dossier" not in failed
+    assert (failed["error"]["code"], failed["error"]["message"],
+            failed["error"]["message_en"]) == (
+        "storage_error", "Lỗi lưu dữ liệu, không có thay đổi",
+        "Storage error; nothing was changed")
+    assert (again["ok"], again["dossier"]["code"], again["dossier"]["stage"]) == (
+        True, READY_CODE, "ready")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_hub_reads_its_dossiers_and_issues_the_return(
+        tmp_path, mosquitto_broker, probe, pg_url):
+    """Given a hub whose database is PostgreSQL, holding the three dossiers,
+    when kiosk 1 looks the late dossier up and takes a return ticket for the ready one,
+    then the late view has the same dates as on SQLite (due 09/11, new date 27/11, late,
+    the apology, steps at their UTC times) and the ticket is K001 carrying the code."""
+    with dossier_hub(tmp_path, mosquitto_broker.url(), db_url=pg_url):
+        late = probe.request(KIOSK, {"action": "lookup", "code": LATE_CODE})
+        ticket = probe.request(KIOSK, {"action": "issue", "service": "tra-ket-qua",
+                                       "dossier": READY_CODE})
+
+    view = late["dossier"]
+    assert (view["appointment"], view["new_appointment"], view["lateness"],
+            view["apology"]) == ("2026-11-09", "2026-11-27", "late",
+                                 "Chờ ý kiến của Sở Tư pháp")
+    assert [(s["status"], s["at"]) for s in view["timeline"]] == [
+        (2, "2026-11-02T02:00:00Z"), (4, "2026-11-03T02:00:00Z"),
+        (5, "2026-11-06T02:00:00Z"), (4, "2026-11-09T02:00:00Z")]
+    assert (ticket["ticket"]["number"], ticket["ticket"]["dossier"]) == ("K001", READY_CODE)
+
+
 def test_a_repeated_lookup_answers_again(hub, probe):
     """Given a lookup already answered,
     when the kiosk sends the same id again,
@@ -151,7 +178,7 @@ def test_a_repeated_lookup_answers_again(hub, probe):
     assert first["dossier"]["stage"] == "in_progress"
 
 
-def test_return_ticket_carries_the_dossier_and_is_not_issued_twice(hub, probe, tmp_path):
+def test_return_ticket_carries_the_dossier_and_is_not_issued_twice(hub, probe):
     """Given a dossier ready for return,
     when kiosk 1 takes a return-of-results ticket for it, then again with a new id,
     then the first reply is K001 of tra-ket-qua carrying the dossier code, the second
@@ -169,10 +196,8 @@ def test_return_ticket_carries_the_dossier_and_is_not_issued_twice(hub, probe, t
             first["ticket"]["dossier"]) == ("K001", "tra-ket-qua", READY_CODE)
     assert again["ticket"]["id"] == first["ticket"]["id"]
     assert called["ticket"]["dossier"] == READY_CODE
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/hub.db")
-    with engine.connect() as conn:
+    with hub.store.engine.connect() as conn:
         rows = conn.execute(sa.select(ticket_table.c.number, ticket_table.c.dossier)).all()
-    engine.dispose()
     assert [tuple(row) for row in rows] == [("K001", READY_CODE)]
 
 
