@@ -64,7 +64,7 @@ def public_view(dossier_row: Mapping[str, Any], events: Sequence[Mapping[str, An
         status=int(status),
         label=status.label,
         stage=STAGES[status],
-        received_at=dossier_row["received_at"],
+        received_at=dossier_row["received_at"].astimezone(tz),
         appointment=dossier_row["appointment_date"],
         new_appointment=dossier_row.get("new_appointment_date"),
         apology=apology,
@@ -72,7 +72,7 @@ def public_view(dossier_row: Mapping[str, Any], events: Sequence[Mapping[str, An
         returnable=returnable,
         return_service=return_service if returnable else None,
         timeline=[DossierStep(status=int(e["status"]), label=DossierStatus(e["status"]).label,
-                              stage=STAGES[DossierStatus(e["status"])], at=e["at"],
+                              stage=STAGES[DossierStatus(e["status"])], at=e["at"].astimezone(tz),
                               note=_text(e["note"]))
                   for e in events],
     )

@@ -45,16 +45,16 @@ def test_lookup_answers_with_the_masked_dossier(hub, probe, reader):
         "procedure": {"code": "1.000894", "name": "Đăng ký kết hôn", "field": "Hộ tịch"},
         "applicant": "Nguyễn V. A.", "phone": "09xx xxx 123",
         "status": 9, "label": "Đã xử lý xong", "stage": "ready",
-        "received_at": "2026-11-20T02:00:00Z", "appointment": "2026-11-30",
+        "received_at": "2026-11-20T09:00:00+07:00", "appointment": "2026-11-30",
         "new_appointment": None, "apology": None, "lateness": "early",
         "returnable": True, "return_service": "tra-ket-qua",
         "timeline": [
             {"status": 2, "label": "Được tiếp nhận", "stage": "received",
-             "at": "2026-11-20T02:00:00Z", "note": ""},
+             "at": "2026-11-20T09:00:00+07:00", "note": ""},
             {"status": 4, "label": "Đang xử lý", "stage": "in_progress",
-             "at": "2026-11-20T07:00:00Z", "note": ""},
+             "at": "2026-11-20T14:00:00+07:00", "note": ""},
             {"status": 9, "label": "Đã xử lý xong", "stage": "ready",
-             "at": "2026-11-23T01:00:00Z", "note": ""}]}
+             "at": "2026-11-23T08:00:00+07:00", "note": ""}]}
     assert FULL_NAME not in json_text(reply) and "0912345123" not in json_text(reply)
     assert reader.reads == [READY_CODE]
 
@@ -161,8 +161,8 @@ def test_on_postgresql_the_hub_reads_its_dossiers_and_issues_the_return(
             view["apology"]) == ("2026-11-09", "2026-11-27", "late",
                                  "Chờ ý kiến của Sở Tư pháp")
     assert [(s["status"], s["at"]) for s in view["timeline"]] == [
-        (2, "2026-11-02T02:00:00Z"), (4, "2026-11-03T02:00:00Z"),
-        (5, "2026-11-06T02:00:00Z"), (4, "2026-11-09T02:00:00Z")]
+        (2, "2026-11-02T09:00:00+07:00"), (4, "2026-11-03T09:00:00+07:00"),
+        (5, "2026-11-06T09:00:00+07:00"), (4, "2026-11-09T09:00:00+07:00")]
     assert (ticket["ticket"]["number"], ticket["ticket"]["dossier"]) == ("K001", READY_CODE)
 
 
