@@ -197,19 +197,22 @@ def test_cli_search_finds_a_procedure_typed_without_diacritics(db_url, tmp_path,
 
 def test_motcua_up_stores_the_demo_catalog_for_the_demo_site_once(tmp_path):
     """Given the demo center's files under var (as ``motcua up`` writes them),
-    when the demo procedures are loaded twice,
+    when the demo data is loaded twice on one day,
     then the 43 demo procedures are stored the first time (every service exists in the
-    demo site) and nothing the second."""
+    demo site) and nothing the second, and both loads name the same four demo dossiers."""
     from motcua.site_config import example_config_path
-    from motcua.up.demo import DemoLayout, demo_site_text, load_demo_procedures
+    from motcua.up.demo import DemoLayout, demo_site_text, load_demo_data
 
     layout = DemoLayout(tmp_path / "var")
     layout.var.mkdir()
     layout.site_config.write_text(
         demo_site_text(example_config_path().read_text(encoding="utf-8")), encoding="utf-8")
 
-    assert load_demo_procedures(layout, SITE) == 43
-    assert load_demo_procedures(layout, SITE) == 0
+    first = load_demo_data(layout, SITE)
+    again = load_demo_data(layout, SITE)
+
+    assert (first.procedures_added, again.procedures_added) == (43, 0)
+    assert len(first.dossier_codes) == 4 and again.dossier_codes == first.dossier_codes
     engine = create_database_engine(layout.database_url)
     try:
         assert search_names(load_procedures(engine, SITE), "dang ky ket hon")[0] == \
