@@ -17,6 +17,7 @@ from kiosk.web import KioskWebSettings, create_kiosk_app
 from motcua.hub import Hub
 from motcua.hub_config import HubConfig
 from motcua.server.serve import serve
+from tests.support.dossier_hub import FULL_NAME, MASKED_NAME, READY_CODE, store_through_writer
 from tests.support.mqtt_probe import MqttProbe
 from tests.support.sites import ManualClock
 
@@ -51,7 +52,9 @@ def center(tmp_path, mosquitto_broker) -> Iterator[Center]:
         kiosk = HubKiosk(identity, mqtt_url=mosquitto_broker.url(), printer=printer)
         kiosk.start()
         server = serve(create_kiosk_app(kiosk, KioskWebSettings(sse_keepalive_s=1.0,
-                                                                sse_retry_ms=300)),
+                                                                sse_retry_ms=300,
+                                                                wedge=True,
+                                                                wedge_max_gap_ms=250)),
                        "127.0.0.1", 0, threads=8)
         server.start()
         try:
@@ -101,6 +104,40 @@ def test_a_tap_prints_the_number_the_page_shows_and_the_phone_page_follows_the_c
         probe.close()
     phone.wait_for_selector(f"text={CALLED_TEXT}", timeout=WAIT_MS)
     assert phone.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_wedge_scan_shows_the_stored_timeline_and_prints_the_return_ticket(
+        page_factory, center):
+    """Given dossiers stored in the hub's database and the kiosk page at home,
+    when a keyboard-wedge scanner types the ready dossier's code (lower case) and Enter,
+    then the kiosk shows its timeline from the hub (masked name, "Đã xử lý xong", the
+    full name nowhere on the page); when "Lấy số trả kết quả" is tapped, then K001 is
+    shown, the dummy printer wrote K001.bin with the dossier code, and the hub's ticket
+    carries the dossier."""
+    hub = center.hub
+    store_through_writer(hub.dispatcher, hub.store.engine, hub.setup.site_id)
+    page = page_factory(1080, 1920)
+    page.goto(center.kiosk_url)
+    wait_screen(page, "home")
+    page.wait_for_selector("[data-service=dat-dai]:not([disabled])", timeout=WAIT_MS)
+
+    # Keys 5 ms apart against a 250 ms limit: generous for a loaded two-core machine
+    # (real scanners send a key every 1-10 ms; the kiosk's default limit is 50 ms).
+    page.keyboard.type(READY_CODE.lower(), delay=5)
+    page.keyboard.press("Enter")
+    wait_screen(page, "dossier")
+
+    assert page.locator("#dossier-code").inner_text().strip() == READY_CODE
+    assert page.locator("#dossier-applicant").inner_text().strip() == MASKED_NAME
+    assert page.locator("#dossier-status").inner_text().strip() == "Đã xử lý xong"
+    assert FULL_NAME not in page.content()
+    page.click("#return-button")
+    wait_screen(page, "result")
+    assert page.locator("#result-number").inner_text().strip() == "K001"
+    printed = (center.tickets / "K001.bin").read_bytes()
+    assert printed.startswith(b"\x1b@") and READY_CODE.encode() in printed
+    (ticket,) = [t for t in hub.dispatcher.state.tickets.values() if t.number == "K001"]
+    assert ticket.dossier == READY_CODE
 
 
 def test_the_kiosk_shows_out_of_service_while_the_broker_is_down_and_comes_back(
