@@ -11,15 +11,13 @@ broker is reported as the floor, and the hub process's CPU per lookup beside the
 latencies (other work on the machine inflates the latencies, not that).
 
 Goal (reported, never enforced): kiosk → reply p99 ≤ 20 ms with 100,000 dossiers, on each
-database. Needs the dossier store (``motcua.store.dossier_store.StoreDossierReader``):
-without it the document says ``skipped`` and the bench exits 0.
+database.
 Usage: ``python bench/dossier_lookup.py [--quick] [--db sqlite|postgresql|both]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import random
 import sys
@@ -248,11 +246,6 @@ def run_database(kind: str, settings: dict) -> dict:
             return {"skipped": str(error)}
 
 
-def store_available() -> bool:
-    """Whether this build has the dossier store the hub reads dossiers through."""
-    return importlib.util.find_spec("motcua.store.dossier_store") is not None
-
-
 def main() -> int:
     parser = common.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--probe", metavar="HOST:PORT:SITE", help=common.argparse.SUPPRESS)
@@ -263,10 +256,6 @@ def main() -> int:
     settings = SETTINGS["quick" if args.quick else "full"]
     results, goals = {}, {}
     for kind in common.selected_databases(args.db):
-        if not store_available():
-            common.progress(f"{kind}: skipped, no motcua.store.dossier_store in this build")
-            results[kind] = {"skipped": "no dossier store (motcua.store.dossier_store)"}
-            continue
         results[kind] = run_database(kind, settings)
         goals.update(results[kind].pop("goals", {}))
     return common.publish_document(NAME, {"quick": args.quick, "goal_p99_ms": GOAL_P99_MS,
