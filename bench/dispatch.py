@@ -152,6 +152,11 @@ class Meter:
         for name in ("do_execute", "do_executemany", "do_execute_no_params"):
             original = getattr(dialect, name)
             setattr(dialect, name, self._timed_sql(original))
+        # The store's write path runs its statements on the DBAPI cursor, not through
+        # the dialect: time them where they run (private; skipped when absent).
+        statements = getattr(store, "_statements", None)
+        if statements is not None:
+            statements.run = self._timed_sql(statements.run)  # type: ignore[method-assign]
         do_commit = dialect.do_commit
 
         def timed_commit(dbapi_connection):
