@@ -167,6 +167,17 @@ class Meter:
                 meter.dbapi_commit_s += time.perf_counter() - begin
 
         dialect.do_commit = timed_commit  # type: ignore[method-assign]
+        if statements is not None and hasattr(statements, "commit"):
+            store_commit = statements.commit
+
+            def timed_store_commit(dbapi_connection):
+                begin = time.perf_counter()
+                try:
+                    return store_commit(dbapi_connection)
+                finally:
+                    meter.dbapi_commit_s += time.perf_counter() - begin
+
+            statements.commit = timed_store_commit  # type: ignore[method-assign]
 
     def _timed_sql(self, original: Callable[..., Any]) -> Callable[..., Any]:
         meter = self

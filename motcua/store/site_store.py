@@ -9,6 +9,7 @@ caught as :class:`StoreConflict` and nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -286,10 +287,20 @@ class SiteStore:
         retries)."""
         thread = threading.get_ident()
         conn = self._writer_connection(thread)
+        # The transaction is run on the DBAPI connection too: SQLAlchemy's begin (its
+        # event hook, an execution context and a result for "BEGIN IMMEDIATE") cost
+        # more than the BEGIN itself. The SQLAlchemy connection only holds the pooled
+        # connection; it never starts a transaction of its own on it.
+        dbapi_connection = conn.connection.dbapi_connection
         try:
-            with conn.begin():
-                self._write_batch(conn, batch)
+            self._statements.begin(dbapi_connection)
+            self._write_batch(dbapi_connection, batch)
+            self._statements.commit(dbapi_connection)
         except BaseException:
+            try:
+                dbapi_connection.rollback()
+            except Exception:  # noqa: BLE001 - the connection is dropped just below
+                log.debug("rollback after a failed commit failed", exc_info=True)
             self.close(thread)
             raise
 
@@ -310,20 +321,17 @@ class SiteStore:
             conn = self._writers.get(thread)
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
-            # As write_transaction: BEGIN IMMEDIATE on SQLite, plain BEGIN elsewhere.
-            conn.execution_options(sqlite_begin="IMMEDIATE")
             with self._writers_lock:
                 self._writers[thread] = conn
         return conn
 
-    def _write_batch(self, conn: sa.Connection, batch: Batch) -> None:
+    def _write_batch(self, dbapi_connection: Any, batch: Batch) -> None:
         # Every statement goes straight to the DBAPI cursor, compiled once per dialect
         # and set of columns (see _Statements): SQLAlchemy's per-execution work (its
         # execution context, parameter processing, result wrapping) cost more than the
-        # statements themselves. The transaction (BEGIN IMMEDIATE, COMMIT) stays
-        # SQLAlchemy's.
+        # statements themselves.
         statements = self._statements
-        cursor = conn.connection.cursor()
+        cursor = dbapi_connection.cursor()
         try:
             updated = statements.run(cursor, _SITE_ADVANCE, [{
                 "site_id": self.site_id, "b_seq": batch.seq_before,
@@ -445,21 +453,39 @@ class _Statements:
         self._quote = dialect.identifier_preparer.quote
         self._prepared: dict[tuple[Any, tuple[str, ...]], _Prepared] = {}
 
+    def begin(self, dbapi_connection: Any) -> None:
+        """Start the write transaction: ``BEGIN IMMEDIATE`` on SQLite (the write lock up
+        front, as :func:`~motcua.store.database.write_transaction`); PostgreSQL's driver
+        begins by itself at the first statement."""
+        if self.dialect.name == "sqlite":
+            with self._translated("BEGIN IMMEDIATE"):
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+
+    def commit(self, dbapi_connection: Any) -> None:
+        with self._translated("COMMIT"):
+            dbapi_connection.commit()
+
+    @contextlib.contextmanager
+    def _translated(self, sql: str):
+        """DBAPI errors raised as SQLAlchemy's classes, as ``Connection.execute`` does."""
+        try:
+            yield
+        except self.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DBAPIError.instance(
+                sql, None, error, self.dialect.loaded_dbapi.Error,
+                dialect=self.dialect) from error
+
     def run(self, cursor: Any, statement: Any, rows: list[dict[str, Any]]) -> int:
         """Run ``statement`` once per row (one ``executemany``); the rows changed."""
         prepared = self._prepared.get((statement, tuple(rows[0])))
         if prepared is None:
             prepared = self._prepare(statement, tuple(rows[0]))
         params = [prepared.params(row) for row in rows]
-        try:
+        with self._translated(prepared.sql):
             if len(params) == 1:
                 cursor.execute(prepared.sql, params[0])
             else:
                 cursor.executemany(prepared.sql, params)
-        except self.dialect.loaded_dbapi.Error as error:
-            raise sa.exc.DBAPIError.instance(
-                prepared.sql, None, error, self.dialect.loaded_dbapi.Error,
-                dialect=self.dialect) from error
         return cursor.rowcount
 
     def _prepare(self, statement: Any, keys: tuple[str, ...]) -> _Prepared:
