@@ -382,6 +382,8 @@ class SiteStore:
             if status_before is None:
                 inserts.append(row)
                 continue
+            for name in _SET_AT_ISSUE:
+                del row[name]
             row["b_status"] = status_before
             updates.append((live.status in ACTIVE_STATUSES, row))
         if updates:
@@ -410,6 +412,12 @@ class _Update:
     table: sa.Table
     where: tuple[str, ...]
 
+
+#: Ticket columns written once, at issue (no event applier changes them). An update
+#: leaves them out: SQLite rewrites the entries of every index whose columns are in the
+#: SET list (the number's unique index, the business-day index), changed or not.
+_SET_AT_ISSUE = ("business_day", "prefix", "seq_no", "number", "issued_at", "origin",
+                 "issued_service")
 
 _SITE_ADVANCE = _Update(site, ("site_id",))
 _NUMBER_ADVANCE = _Update(number_counter, ("site_id", "prefix", "business_day"))
