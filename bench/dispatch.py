@@ -152,6 +152,11 @@ class Meter:
         for name in ("do_execute", "do_executemany", "do_execute_no_params"):
             original = getattr(dialect, name)
             setattr(dialect, name, self._timed_sql(original))
+        # The store's write path runs its statements on the DBAPI cursor, not through
+        # the dialect: time them where they run (private; skipped when absent).
+        statements = getattr(store, "_statements", None)
+        if statements is not None:
+            statements.run = self._timed_sql(statements.run)  # type: ignore[method-assign]
         do_commit = dialect.do_commit
 
         def timed_commit(dbapi_connection):
@@ -162,6 +167,17 @@ class Meter:
                 meter.dbapi_commit_s += time.perf_counter() - begin
 
         dialect.do_commit = timed_commit  # type: ignore[method-assign]
+        if statements is not None and hasattr(statements, "commit"):
+            store_commit = statements.commit
+
+            def timed_store_commit(dbapi_connection):
+                begin = time.perf_counter()
+                try:
+                    return store_commit(dbapi_connection)
+                finally:
+                    meter.dbapi_commit_s += time.perf_counter() - begin
+
+            statements.commit = timed_store_commit  # type: ignore[method-assign]
 
     def _timed_sql(self, original: Callable[..., Any]) -> Callable[..., Any]:
         meter = self

@@ -689,12 +689,51 @@ class _BufferedClient(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    def _handle_pubackcomp(self, cmd) -> mqtt.MQTTErrorCode:
+        # A hub receives one PUBACK per message it sends, and paho builds a ReasonCode
+        # and a Properties object for each. A PUBACK without properties (the packet id,
+        # then maybe a reason code such as 0x10 "no matching subscribers" and an empty
+        # property length) is read here, with one shared read-only ReasonCode per code;
+        # any other PUBACK, and PUBCOMP, go through paho.
+        packet = self._in_packet["packet"]
+        size = len(packet)
+        if (cmd != "PUBACK" or self._protocol != mqtt.MQTTv5 or size > 4
+                or size < 2 or (size == 4 and packet[3] != 0)):
+            return super()._handle_pubackcomp(cmd)
+        reason = _PUBACK_REASONS.get(packet[2] if size > 2 else 0)
+        if reason is None:
+            return super()._handle_pubackcomp(cmd)
+        mid = (packet[0] << 8) | packet[1]
+        with self._out_message_mutex:
+            if mid in self._out_messages:
+                return self._do_on_publish(mid, reason, _NO_PUBACK_PROPERTIES)
+        return mqtt.MQTT_ERR_SUCCESS
+
     def _update_inflight(self) -> mqtt.MQTTErrorCode:
         # paho runs this on every PUBACK and walks every unacknowledged message looking
         # for queued ones; when every message is already in flight there are none.
         if len(self._out_messages) <= self._inflight_messages:
             return mqtt.MQTT_ERR_SUCCESS
         return super()._update_inflight()
+
+
+#: The reason codes a PUBACK may carry, one shared instance each (callbacks only read
+#: them); a PUBACK without one means Success (MQTT v5 3.4.2.1).
+_PUBACK_REASONS = {code: ReasonCode(PacketTypes.PUBACK, identifier=code)
+                   for code in (0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99)}
+_NO_PUBACK_PROPERTIES = Properties(PacketTypes.PUBACK)
+
+
+class _PackedProperties(Properties):
+    """PUBLISH properties that never change once built: packed once, not per message
+    (paho packs a message's properties each time it sends one)."""
+
+    _packed: bytes | None = None
+
+    def pack(self) -> bytes:
+        if self._packed is None:
+            object.__setattr__(self, "_packed", super().pack())
+        return self._packed
 
 
 @functools.lru_cache(maxsize=4096)
@@ -717,8 +756,12 @@ def _contract_options(topic: str) -> tuple[TopicSpec, Properties]:
     if parsed is None:
         raise ValueError(f"not a contract topic: {topic!r}")
     spec = spec_of(parsed[1].kind)
-    return spec, message_properties(message_expiry_s=spec.message_expiry_s,
-                                    content_type=CONTENT_TYPE)
+    properties = _PackedProperties(PacketTypes.PUBLISH)
+    if spec.message_expiry_s is not None:
+        properties.MessageExpiryInterval = spec.message_expiry_s
+    properties.ContentType = CONTENT_TYPE
+    properties.pack()  # now, so that concurrent publishers only ever read it
+    return spec, properties
 
 
 def _set_tcp_nodelay(client: mqtt.Client, userdata: object, sock: object) -> None:

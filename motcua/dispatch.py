@@ -49,9 +49,28 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+#: Start of the ticket ids' time prefix (the prefix keeps eight characters until 2109).
+_ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def new_ticket_id() -> str:
-    """An unguessable ticket token: the public ticket page is reachable by it alone."""
-    return secrets.token_urlsafe(12)
+    """An unguessable ticket token (the public ticket page is reachable by it alone):
+    96 random bits, after an 8-character time prefix.
+
+    The prefix (milliseconds since 2020 in base 36: digits and lower-case letters, which
+    sort the same in SQLite and in PostgreSQL's usual collations) makes ids increase
+    through the day, so the database indexes keyed by ticket id (the ticket's primary
+    key, the event log's ticket index) take each new ticket at their right edge. With
+    random ids every batch dirtied pages all over those indexes, and a commit wrote more
+    pages as the day's tickets grew (a dispatcher-only day slowed by a fifth). The
+    prefix tells only the issue time, which the printed ticket shows anyway."""
+    ms = max(0, time.time_ns() // 1_000_000 - _ID_EPOCH_MS)
+    prefix = []
+    for _ in range(8):
+        ms, digit = divmod(ms, 36)
+        prefix.append(_BASE36[digit])
+    return "".join(reversed(prefix)) + secrets.token_urlsafe(12)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ commit), so a publisher that falls behind sends only the latest state of each to
 never sends a topic's ``seq`` out of order. Events (``event/called``, ``event/issued``) and replies are
 never coalesced: each one is sent, in commit order.
 
-Order within a commit: replies (queued as the commands resolve), the events, the board,
+Order within a commit: replies (sent by the hub as the commands resolve), the events, the board,
 then the touched counter and service states.
 """
 
@@ -241,7 +241,7 @@ class StatePublisher:
                     services.add(event.data["from_service"])
                 self._queue_event(state, epoch, result.seq, event, ticket, waiting)
         # The board first: the public display is what people in the hall watch, so it
-        # follows the replies (queued when the commands resolved) and the events closely;
+        # follows the replies (sent when the commands resolved) and the events closely;
         # the devices' own retained states come after it.
         self._retain(self.topics.board(), "board", self.board(state, epoch, notice.seq, at))
         for number in sorted(counters & state.counters.keys()):

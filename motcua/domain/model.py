@@ -99,6 +99,17 @@ class CounterSetup:
 
     def services_on(self, day: dt.date) -> tuple[str, ...]:
         """Services of the counter on ``day``: a dated assignment beats an undated default."""
+        # Asked several times per command (selection, views, estimates) and always for
+        # the same day: the last answer is kept on the (immutable) setup, outside its
+        # fields, so equality, hashing and replays never see it.
+        last = self.__dict__.get("_services_on_last")
+        if last is not None and last[0] == day:
+            return last[1]
+        services = self._services_on(day)
+        object.__setattr__(self, "_services_on_last", (day, services))
+        return services
+
+    def _services_on(self, day: dt.date) -> tuple[str, ...]:
         covering = [a for a in self.assignments if a.covers(day)]
         if not covering:
             return ()

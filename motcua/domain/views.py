@@ -7,6 +7,7 @@ with ``motcua.contract`` before publishing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from .model import RECENT_CALLS, SiteState, Ticket, TicketStatus
@@ -19,7 +20,15 @@ __all__ = ["RECENT_CALLS", "board_view", "counter_view", "iso", "recent_calls",
 
 def iso(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str | None:
     """ISO 8601 with the site's offset (devices show local time, whatever the machine's)."""
-    return local_time(moment, timezone).isoformat() if moment is not None else None
+    return _local_iso(moment, timezone) if moment is not None else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _local_iso(moment: dt.datetime, timezone: str) -> str:
+    # The same few instants are rendered over and over (a batch's time in every payload,
+    # a called ticket's issue time in its reply and its counter's state), and a zone
+    # conversion costs several microseconds; bounded, so memory does not grow with the day.
+    return local_time(moment, timezone).isoformat()
 
 
 def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:

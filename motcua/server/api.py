@@ -40,7 +40,7 @@ api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 EXECUTE_TIMEOUT_S = 10.0
 #: Device kind allowed to issue tickets, and the prefix of its idempotence source.
 ISSUING_KIND = "kiosk"
-#: Ticket ids are ``secrets.token_urlsafe(12)``; the column holds at most 40 characters.
+#: Ticket ids are ``dispatch.new_ticket_id()`` (24 characters); the column holds at most 40.
 MAX_TICKET_ID_LENGTH = 40
 REPLAY_HEADER = "Idempotent-Replay"
 #: Domain action of a holder cancelling from the public ticket page.

@@ -20,8 +20,14 @@ from motcua.domain import (
 )
 
 
+#: Built once: ``json.dumps`` with any option builds a new encoder on every call, and the
+#: writer dumps several values per command (request hash, stored reply, event data).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Compact, key-sorted JSON (the text stored and hashed: it must not change)."""
+    return _ENCODER.encode(value)
 
 
 def rules_to_json(rules: Rules) -> str:

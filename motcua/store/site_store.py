@@ -9,6 +9,7 @@ caught as :class:`StoreConflict` and nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -98,6 +99,7 @@ class SiteStore:
         self.site_id = site_id
         self._writers: dict[int, sa.Connection] = {}  # thread ident → its connection
         self._writers_lock = threading.Lock()
+        self._statements = _Statements(engine.dialect)
 
     # --- setup ---------------------------------------------------------------------
 
@@ -285,10 +287,20 @@ class SiteStore:
         retries)."""
         thread = threading.get_ident()
         conn = self._writer_connection(thread)
+        # The transaction is run on the DBAPI connection too: SQLAlchemy's begin (its
+        # event hook, an execution context and a result for "BEGIN IMMEDIATE") cost
+        # more than the BEGIN itself. The SQLAlchemy connection only holds the pooled
+        # connection; it never starts a transaction of its own on it.
+        dbapi_connection = conn.connection.dbapi_connection
         try:
-            with conn.begin():
-                self._write_batch(conn, batch)
+            self._statements.begin(dbapi_connection)
+            self._write_batch(dbapi_connection, batch)
+            self._statements.commit(dbapi_connection)
         except BaseException:
+            try:
+                dbapi_connection.rollback()
+            except Exception:  # noqa: BLE001 - the connection is dropped just below
+                log.debug("rollback after a failed commit failed", exc_info=True)
             self.close(thread)
             raise
 
@@ -309,55 +321,60 @@ class SiteStore:
             conn = self._writers.get(thread)
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
-            # As write_transaction: BEGIN IMMEDIATE on SQLite, plain BEGIN elsewhere.
-            conn.execution_options(sqlite_begin="IMMEDIATE")
             with self._writers_lock:
                 self._writers[thread] = conn
         return conn
 
-    def _write_batch(self, conn: sa.Connection, batch: Batch) -> None:
-        updated = conn.execute(_ADVANCE_SITE, {
-            "b_site_id": self.site_id, "b_seq": batch.seq_before,
-            "seq": batch.seq_after, "business_day": batch.business_day,
-        }).rowcount
-        if updated != 1:
-            raise StoreConflict("site seq moved: another writer is active")
-        self._write_numbers(conn, batch)
-        self._write_tickets(conn, batch)
-        if batch.counters:  # one prepared statement for every counter touched
-            conn.execute(_UPDATE_COUNTER, [
-                {"b_site_id": self.site_id, "b_number": number, **values}
-                for number, values in batch.counters.items()])
-        if batch.events:
-            conn.execute(ticket_event.insert(), batch.events)
-        if batch.requests:
-            conn.execute(request.insert(), batch.requests)
-        if batch.purge_requests_before is not None:
-            conn.execute(request.delete().where(
-                request.c.site_id == self.site_id,
-                request.c.business_day < batch.purge_requests_before))
+    def _write_batch(self, dbapi_connection: Any, batch: Batch) -> None:
+        # Every statement goes straight to the DBAPI cursor, compiled once per dialect
+        # and set of columns (see _Statements): SQLAlchemy's per-execution work (its
+        # execution context, parameter processing, result wrapping) cost more than the
+        # statements themselves.
+        statements = self._statements
+        cursor = dbapi_connection.cursor()
+        try:
+            updated = statements.run(cursor, _SITE_ADVANCE, [{
+                "site_id": self.site_id, "b_seq": batch.seq_before,
+                "seq": batch.seq_after, "business_day": batch.business_day,
+            }])
+            if updated != 1:
+                raise StoreConflict("site seq moved: another writer is active")
+            self._write_numbers(cursor, batch)
+            self._write_tickets(cursor, batch)
+            if batch.counters:  # one statement for every counter touched
+                statements.run(cursor, _COUNTER_UPDATE, [
+                    {"site_id": self.site_id, "number": number, **values}
+                    for number, values in batch.counters.items()])
+            if batch.events:
+                statements.run(cursor, _Insert(ticket_event), batch.events)
+            if batch.requests:
+                statements.run(cursor, _Insert(request), batch.requests)
+            if batch.purge_requests_before is not None:
+                statements.run(cursor, _REQUEST_PURGE, [{
+                    "site_id": self.site_id, "business_day": batch.purge_requests_before}])
+        finally:
+            cursor.close()
 
-    def _write_numbers(self, conn: sa.Connection, batch: Batch) -> None:
+    def _write_numbers(self, cursor: Any, batch: Batch) -> None:
         for (prefix, day), (old, new) in batch.numbers.items():
             if old == 0:
                 # A primary-key clash here means someone else numbered this prefix today.
-                conn.execute(number_counter.insert().values(
-                    site_id=self.site_id, prefix=prefix, business_day=day, last_number=new))
+                self._statements.run(cursor, _Insert(number_counter), [{
+                    "site_id": self.site_id, "prefix": prefix, "business_day": day,
+                    "last_number": new}])
                 continue
-            updated = conn.execute(_ADVANCE_NUMBER, {
-                "b_site_id": self.site_id, "b_prefix": prefix, "b_day": day, "b_old": old,
-                "last_number": new,
-            }).rowcount
+            updated = self._statements.run(cursor, _NUMBER_ADVANCE, [{
+                "site_id": self.site_id, "prefix": prefix, "business_day": day,
+                "b_last_number": old, "last_number": new,
+            }])
             if updated != 1:
                 raise StoreConflict(f"number counter {prefix} {day} moved")
 
-    def _write_tickets(self, conn: sa.Connection, batch: Batch) -> None:
+    def _write_tickets(self, cursor: Any, batch: Batch) -> None:
         # Tickets leaving a counter are written before tickets taking one, so the
         # "one active ticket per counter" index never sees two at once: the updates go
         # first, those that end inactive ahead of the active ones (executemany runs its
-        # rows in order), then the new tickets. One prepared statement per kind
-        # (executemany): building one statement per row was the writer's main cost, and
-        # each statement run costs more than its rows.
+        # rows in order), then the new tickets. One statement per kind (executemany).
         updates: list[tuple[bool, dict[str, Any]]] = []
         inserts: list[dict[str, Any]] = []
         for live, status_before in batch.tickets.values():
@@ -365,50 +382,145 @@ class SiteStore:
             if status_before is None:
                 inserts.append(row)
                 continue
-            row["b_id"] = row.pop("id")
-            row["b_site_id"] = row.pop("site_id")
+            for name in _SET_AT_ISSUE:
+                del row[name]
             row["b_status"] = status_before
             updates.append((live.status in ACTIVE_STATUSES, row))
         if updates:
             rows = [row for _active, row in sorted(updates, key=lambda entry: entry[0])]
-            updated = conn.execute(_CONDITIONAL_TICKET_UPDATE, rows).rowcount
+            updated = self._statements.run(cursor, _TICKET_UPDATE, rows)
             if updated != len(rows):
                 raise StoreConflict(
                     f"{len(rows) - updated} ticket(s) changed behind the writer's back")
         if inserts:
-            conn.execute(ticket.insert(), inserts)
+            self._statements.run(cursor, _Insert(ticket), inserts)
 
 
-# Statements built once: building one per execution (``.where(...).values(...)``) and
-# computing its cache key costs more than running it. Bind names may not repeat column
-# names in an UPDATE, hence the ``b_`` prefix in WHERE clauses.
-_ADVANCE_SITE = (
-    site.update()
-    .where(site.c.site_id == sa.bindparam("b_site_id"), site.c.seq == sa.bindparam("b_seq"))
-    .values(seq=sa.bindparam("seq"), business_day=sa.bindparam("business_day"))
-)
-_ADVANCE_NUMBER = (
-    number_counter.update()
-    .where(number_counter.c.site_id == sa.bindparam("b_site_id"),
-           number_counter.c.prefix == sa.bindparam("b_prefix"),
-           number_counter.c.business_day == sa.bindparam("b_day"),
-           number_counter.c.last_number == sa.bindparam("b_old"))
-    .values(last_number=sa.bindparam("last_number"))
-)
-#: Every column ``codec.counter_to_row`` returns.
-_UPDATE_COUNTER = (
-    counter.update()
-    .where(counter.c.site_id == sa.bindparam("b_site_id"),
-           counter.c.number == sa.bindparam("b_number"))
-    .values({name: sa.bindparam(name) for name in (
-        "status", "clerk", "session_services", "current_ticket", "last_served",
-        "normal_streak")})
-)
+@dataclass(frozen=True)
+class _Insert:
+    """``INSERT INTO table (the row's keys) VALUES (...)``."""
 
-#: UPDATE ticket SET <every other column> WHERE id = :b_id AND site_id = :b_site_id AND
-#: status = :b_status — the SET list comes from the row keys.
-_CONDITIONAL_TICKET_UPDATE = ticket.update().where(
-    ticket.c.id == sa.bindparam("b_id"),
-    ticket.c.site_id == sa.bindparam("b_site_id"),
-    ticket.c.status == sa.bindparam("b_status"),
-)
+    table: sa.Table
+
+
+@dataclass(frozen=True)
+class _Update:
+    """``UPDATE table SET <the row's other keys> WHERE <where> AND <conditions>``: the
+    ``where`` keys name columns compared with the row's value, each ``b_<column>`` key of
+    the row (the ``conditions``) is compared with that column's value before the update."""
+
+    table: sa.Table
+    where: tuple[str, ...]
+
+
+#: Ticket columns written once, at issue (no event applier changes them). An update
+#: leaves them out: SQLite rewrites the entries of every index whose columns are in the
+#: SET list (the number's unique index, the business-day index), changed or not.
+_SET_AT_ISSUE = ("business_day", "prefix", "seq_no", "number", "issued_at", "origin",
+                 "issued_service")
+
+_SITE_ADVANCE = _Update(site, ("site_id",))
+_NUMBER_ADVANCE = _Update(number_counter, ("site_id", "prefix", "business_day"))
+_COUNTER_UPDATE = _Update(counter, ("site_id", "number"))
+_TICKET_UPDATE = _Update(ticket, ("id", "site_id"))
+_REQUEST_PURGE = "request_purge"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    #: the row's keys in placeholder order, and (position, bind processor) of the values
+    #: that need converting (e.g. datetimes to SQLite's text).
+    keys: tuple[str, ...]
+    converters: tuple[tuple[int, Any], ...]
+
+    def params(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        values = [row[key] for key in self.keys]
+        for position, convert in self.converters:
+            value = values[position]
+            if value is not None:
+                values[position] = convert(value)
+        return tuple(values)
+
+
+class _Statements:
+    """The write path's SQL text, built once per (statement, row keys) for the engine's
+    dialect, and run with the DBAPI cursor of the caller's transaction.
+
+    Values are converted with the column types' own bind processors (so SQLite stores
+    datetimes exactly as SQLAlchemy does, and loads read them back the same), and DBAPI
+    errors are raised as SQLAlchemy's exception classes, as ``Connection.execute`` would.
+    """
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        style = dialect.paramstyle
+        if style not in ("qmark", "format", "pyformat"):
+            raise NotImplementedError(f"paramstyle {style!r} is not supported")
+        self._placeholder = "?" if style == "qmark" else "%s"
+        self._quote = dialect.identifier_preparer.quote
+        self._prepared: dict[tuple[Any, tuple[str, ...]], _Prepared] = {}
+
+    def begin(self, dbapi_connection: Any) -> None:
+        """Start the write transaction: ``BEGIN IMMEDIATE`` on SQLite (the write lock up
+        front, as :func:`~motcua.store.database.write_transaction`); PostgreSQL's driver
+        begins by itself at the first statement."""
+        if self.dialect.name == "sqlite":
+            with self._translated("BEGIN IMMEDIATE"):
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+
+    def commit(self, dbapi_connection: Any) -> None:
+        with self._translated("COMMIT"):
+            dbapi_connection.commit()
+
+    @contextlib.contextmanager
+    def _translated(self, sql: str):
+        """DBAPI errors raised as SQLAlchemy's classes, as ``Connection.execute`` does."""
+        try:
+            yield
+        except self.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DBAPIError.instance(
+                sql, None, error, self.dialect.loaded_dbapi.Error,
+                dialect=self.dialect) from error
+
+    def run(self, cursor: Any, statement: Any, rows: list[dict[str, Any]]) -> int:
+        """Run ``statement`` once per row (one ``executemany``); the rows changed."""
+        prepared = self._prepared.get((statement, tuple(rows[0])))
+        if prepared is None:
+            prepared = self._prepare(statement, tuple(rows[0]))
+        params = [prepared.params(row) for row in rows]
+        with self._translated(prepared.sql):
+            if len(params) == 1:
+                cursor.execute(prepared.sql, params[0])
+            else:
+                cursor.executemany(prepared.sql, params)
+        return cursor.rowcount
+
+    def _prepare(self, statement: Any, keys: tuple[str, ...]) -> _Prepared:
+        q, mark = self._quote, self._placeholder
+        if statement == _REQUEST_PURGE:
+            table, order = request, ("site_id", "business_day")
+            sql = (f"DELETE FROM {q(table.name)} WHERE {q('site_id')} = {mark} "
+                   f"AND {q('business_day')} < {mark}")
+        elif isinstance(statement, _Insert):
+            table, order = statement.table, keys
+            sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(k) for k in keys)}) "
+                   f"VALUES ({', '.join(mark for _ in keys)})")
+        else:
+            table = statement.table
+            sets = tuple(k for k in keys if k not in statement.where and not k.startswith("b_"))
+            conditions = tuple(k for k in keys if k.startswith("b_"))
+            order = sets + statement.where + conditions
+            clauses = [f"{q(k)} = {mark}" for k in statement.where]
+            clauses += [f"{q(k[2:])} = {mark}" for k in conditions]
+            sql = (f"UPDATE {q(table.name)} SET {', '.join(f'{q(k)} = {mark}' for k in sets)}"
+                   f" WHERE {' AND '.join(clauses)}")
+        converters = []
+        for position, key in enumerate(order):
+            column = table.c[key[2:] if key.startswith("b_") and key not in table.c else key]
+            convert = column.type.bind_processor(self.dialect)
+            if convert is not None:
+                converters.append((position, convert))
+        prepared = _Prepared(sql, order, tuple(converters))
+        self._prepared[(statement, keys)] = prepared
+        return prepared
