@@ -152,32 +152,24 @@ class Meter:
         for name in ("do_execute", "do_executemany", "do_execute_no_params"):
             original = getattr(dialect, name)
             setattr(dialect, name, self._timed_sql(original))
-        # The store's write path runs its statements on the DBAPI cursor, not through
-        # the dialect: time them where they run (private; skipped when absent).
-        statements = getattr(store, "_statements", None)
-        if statements is not None:
-            statements.run = self._timed_sql(statements.run)  # type: ignore[method-assign]
-        do_commit = dialect.do_commit
+        # The store's write path runs its statements, BEGIN and COMMIT on the DBAPI
+        # connection, not through the dialect: time them where they run.
+        statements = store._statements
+        statements.run = self._timed_sql(statements.run)  # type: ignore[method-assign]
+        dialect.do_commit = self._timed_commit(dialect.do_commit)  # type: ignore[method-assign]
+        statements.commit = self._timed_commit(statements.commit)  # type: ignore[method-assign]
 
-        def timed_commit(dbapi_connection):
+    def _timed_commit(self, original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        meter = self
+
+        def timed(dbapi_connection):
             begin = time.perf_counter()
             try:
-                return do_commit(dbapi_connection)
+                return original(dbapi_connection)
             finally:
                 meter.dbapi_commit_s += time.perf_counter() - begin
 
-        dialect.do_commit = timed_commit  # type: ignore[method-assign]
-        if statements is not None and hasattr(statements, "commit"):
-            store_commit = statements.commit
-
-            def timed_store_commit(dbapi_connection):
-                begin = time.perf_counter()
-                try:
-                    return store_commit(dbapi_connection)
-                finally:
-                    meter.dbapi_commit_s += time.perf_counter() - begin
-
-            statements.commit = timed_store_commit  # type: ignore[method-assign]
+        return timed
 
     def _timed_sql(self, original: Callable[..., Any]) -> Callable[..., Any]:
         meter = self

@@ -88,12 +88,14 @@ def _site_settings(args: argparse.Namespace):
         raise SystemExit(f"motcua dossier: {exc}") from None
 
 
-def _calendar(args: argparse.Namespace):
-    """``--calendar``, else the site's holiday file, else the shipped calendar."""
+def _calendar(args: argparse.Namespace, settings=None):
+    """``--calendar``, else the site's holiday file, else the shipped calendar.
+    ``settings``: the site's ``[dossiers]`` settings when the caller has read them."""
     from motcua.dossiers.calendar import CalendarError, load_calendar
 
+    settings = settings or _site_settings(args)
     try:
-        return load_calendar(args.calendar or _site_settings(args).holidays)
+        return load_calendar(args.calendar or settings.holidays)
     except CalendarError as exc:
         raise SystemExit(f"motcua dossier: {exc}") from None
 
@@ -131,7 +133,8 @@ def _import(args: argparse.Namespace) -> int:
     from motcua.dossiers.records import split_records
     from motcua.store.dossier_store import apply_dossier_batch, site_timezone
 
-    calendar = _calendar(args)
+    settings = _site_settings(args)
+    calendar = _calendar(args, settings)
     engine, site_id = open_site_database(args, "dossier")
     tz = site_timezone(engine, site_id)
     started = time.monotonic()
@@ -148,9 +151,8 @@ def _import(args: argparse.Namespace) -> int:
                 yield record
 
         try:
-            rule = _site_settings(args).code_rule  # the site's dossier code pattern
-            dossiers, events, errors = split_records(counted(read_records(args.file, tz,
-                                                                          rule)))
+            dossiers, events, errors = split_records(counted(read_records(
+                args.file, tz, settings.code_rule)))  # the site's dossier code pattern
         except ImportFileError as exc:
             raise SystemExit(f"motcua dossier import: {args.file}: {exc}") from None
         report = apply_dossier_batch(engine, site_id, dossiers, events, calendar, _now(),
