@@ -342,11 +342,14 @@ class Hub:
         # and more CPU than the reply itself (bench hub_roundtrip, same machine back to
         # back: 1.36-1.48 ms of hub CPU per command instead of 1.63-1.71). The commit's
         # state is queued by the listeners after the results resolve, so a reply still
-        # goes out before the state of its commit.
-        self._reply(message, result.reply())
+        # goes out before the state of its commit. The body is the dispatcher's own
+        # (a ticket view, an error of the catalog): dumped without validating it again.
+        self._publish_reply(message, contract.dump_view(result.reply()))
 
     def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
-        """Publish ``body`` on the requester's reply topic (or its honoured v5 response topic)."""
+        """Publish ``body``, validated, on the requester's reply topic (or its honoured
+        v5 response topic): the replies not built by the dispatcher (refused commands,
+        lookups, actions the hub does not offer)."""
         try:
             reply = contract.Reply.model_validate(body)
         except Exception:  # noqa: BLE001 - never leave a device without an answer
@@ -354,6 +357,9 @@ class Hub:
             reply = contract.Reply(
                 id=body.get("id") if contract.is_request_id(body.get("id")) else None,
                 ok=False, error=WireError("storage_error").as_dict())
+        self._publish_reply(message, contract.dump(reply))
+
+    def _publish_reply(self, message: BusMessage, payload: bytes) -> None:
         try:
             topic = self.topics.reply_topic_for(message.topic)
         except ValueError:
@@ -366,7 +372,7 @@ class Hub:
         elif response_topic:
             log.warning("response topic %.200s outside %s's reply subtree; using %s",
                         response_topic, message.topic, topic)
-        self.bus.publish_contract(topic, reply, correlation_data=correlation_data)
+        self.bus.publish_contract(topic, payload, correlation_data=correlation_data)
 
     # --- publishing --------------------------------------------------------------------
 

@@ -82,6 +82,7 @@ from .payloads import (
     ServiceState,
     Ticket,
     dump,
+    dump_view,
     offline_presence,
 )
 from .topics import (

@@ -276,3 +276,74 @@ def test_no_topic_ever_goes_back_in_seq_while_commits_race_the_publisher(
             assert all(a < b for a, b in zip(seqs, seqs[1:])), (topic, seqs)
     assert len(by_topic[f"{ROOT}/event/issued"]) == 100
     assert by_topic[f"{ROOT}/board"][-1] == dispatcher.seq
+
+
+#: Contract model of each topic kind the hub publishes for a commit.
+MODEL_OF_TOPIC = {
+    contract.TopicKind.EVENT_CALLED: contract.CalledEvent,
+    contract.TopicKind.EVENT_ISSUED: contract.IssuedEvent,
+    contract.TopicKind.BOARD: contract.Board,
+    contract.TopicKind.COUNTER_STATE: contract.CounterState,
+    contract.TopicKind.SERVICE_STATE: contract.ServiceState,
+}
+
+
+def test_every_payload_and_reply_of_a_busy_day_is_what_its_contract_model_would_send(
+        dispatcher, publisher, bus, clock):
+    """Given a day with every kind of counter and kiosk command (priorities, a return
+    ticket's absent dossier, calls, recalls, holds, transfers, walk-ins, pauses, ratings,
+    a refusal, a cancel, a close),
+    when the publisher sends their payloads without validating them (``dump_view``),
+    then every payload and every reply validates as its contract model, and dumping that
+    model gives the same JSON document: the hub's views never drift from the contract.
+    """
+    publisher.start()
+    replies = []
+
+    def send(action, counter=None, source="internal", **args):
+        result = dispatcher.execute(Request(Command(action, args, counter=counter), source))
+        replies.append(result.reply())
+        return result
+
+    send("open", 1, clerk="lan")
+    send("open", 2, clerk="minh", services=["ho-tich"])
+    for service, priority in [("dat-dai", "normal"), ("ho-tich", "elderly"),
+                              ("chung-thuc", "disabled"), ("dat-dai", "pregnant"),
+                              ("ho-tich", "normal"), ("dat-dai", "merit")]:
+        send("issue", source="kiosk/1", service=service, priority=priority)
+        clock.advance(seconds=7)
+    send("issue", source="kiosk/1", service="khong-co")  # refused: unknown service
+    send("call_next", 1)
+    send("recall", 1)
+    send("start", 1)
+    clock.advance(seconds=95)
+    send("finish", 1)
+    send("rate", 1, score=5)
+    send("call_next", 2)
+    send("hold", 2)
+    send("call_next", 1)
+    send("transfer", 1, to_service="ho-tich")
+    send("call_next", 2)
+    send("no_show", 2)
+    send("walk_in", 1, service="dat-dai")
+    send("pause", 1)
+    send("resume", 1)
+    send("cancel", 2, ticket="A004")
+    send("call", 2, ticket="C003")
+    send("close", 2)
+    settle(dispatcher, publisher)
+
+    sent = bus.take()
+    kinds = set()
+    for message in sent:
+        parsed = contract.Topics("test-site").parse(message.topic)
+        model = MODEL_OF_TOPIC[parsed.kind]
+        kinds.add(parsed.kind)
+        checked = model.model_validate(message.body)
+        assert json.loads(contract.dump(checked)) == message.body, message.topic
+    assert kinds == set(MODEL_OF_TOPIC)
+    assert sum(1 for reply in replies if not reply["ok"]) >= 1
+    for reply in replies:
+        text = contract.dump_view(reply)
+        checked = contract.Reply.model_validate_json(text)
+        assert json.loads(contract.dump(checked)) == json.loads(text)
