@@ -105,6 +105,9 @@ class WakePair:
         self.wakes += 1
         return len(data)
 
+    def close(self) -> None:
+        """paho closes its socket pair when the client is collected."""
+
 
 def test_other_threads_wake_the_network_thread_once_until_it_writes():
     """Given paho's network thread running elsewhere,
