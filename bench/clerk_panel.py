@@ -75,7 +75,7 @@ def measure(settings: dict) -> dict:
     if browser_path is None:
         raise SystemExit("chromium is not installed (Debian package chromium)")
     with tempfile.TemporaryDirectory(prefix="motcua-bench-panel-") as directory, \
-            MosquittoBroker() as broker:
+            MosquittoBroker(packet_log=False) as broker:
         work = Path(directory)
         site = work / "site.toml"
         site.write_text(demo_site_text(example_config_path().read_text(encoding="utf-8")),

@@ -167,7 +167,7 @@ def measure_presses(broker: MosquittoBroker, settings: dict, directory: Path) ->
 
 
 def measure(settings: dict) -> dict:
-    with MosquittoBroker() as broker, common.sqlite_database() as db_url, \
+    with MosquittoBroker(packet_log=False) as broker, common.sqlite_database() as db_url, \
             tempfile.TemporaryDirectory(prefix="motcua-bench-bus-") as directory:
         echo = measure_echo(broker, settings["echo_rounds"])
         commit = common.measure_commit_floor(db_url, settings["floor_commits"])

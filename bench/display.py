@@ -279,7 +279,7 @@ def main() -> int:
     pygame.font.init()
     common.progress(f"render: {settings['render_frames']} frames at 1920×1080, 30 counters")
     render = measure_render(settings["render_frames"])
-    with MosquittoBroker() as broker, tempfile.TemporaryDirectory() as folder:
+    with MosquittoBroker(packet_log=False) as broker, tempfile.TemporaryDirectory() as folder:
         config = HubConfig(db_url=f"sqlite:///{folder}/hub.db", mqtt_url=broker.url(),
                            http_port=0, kiosk_issue_per_minute=0)
         hub = Hub(config, serve_http=False, setup=bench_setup()).start()

@@ -231,7 +231,7 @@ def run_probe(address: str) -> int:
 
 
 def run_database(kind: str, settings: dict) -> dict:
-    with MosquittoBroker() as broker:
+    with MosquittoBroker(packet_log=False) as broker:
         if kind == "sqlite":
             with common.sqlite_database() as url:
                 return measure_database(kind, url, broker, settings)

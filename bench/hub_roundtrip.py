@@ -424,7 +424,7 @@ class GcPauses:
 
 def run_child(kind: str, settings: dict) -> dict:
     """One database's measurements, in this process."""
-    with MosquittoBroker() as broker:
+    with MosquittoBroker(packet_log=False) as broker:
         if kind == "sqlite":
             with common.sqlite_database() as url:
                 return measure_database(kind, url, broker, settings)

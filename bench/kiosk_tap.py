@@ -88,7 +88,7 @@ def start_kiosk(broker_url: str, port: int, tickets: Path, log_path: Path) -> su
 
 def measure(settings: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="motcua-bench-kiosk-") as directory, \
-            MosquittoBroker() as broker:
+            MosquittoBroker(packet_log=False) as broker:
         work = Path(directory)
         tickets = work / "tickets"
         # The demo's all-day session: the bench issues whatever the hour and weekday.

@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 #: authorized (135), banned (138), bad authentication method (140).
 LOGIN_REFUSED_CODES = frozenset({134, 135, 138, 140})
 DEFAULT_PORT = 1883
+#: At most this many QoS 1 messages sent and not yet acknowledged, when the broker allows
+#: as many (its CONNACK Receive Maximum; 65,535 when it sends none). paho keeps its own
+#: limit of 20 whatever the broker says: a hub sends a reply, a call event and a counter
+#: state per command, and every message past 20 waited for a PUBACK round trip.
+MAX_INFLIGHT = 1000
 
 
 class BusError(Exception):
@@ -560,6 +565,10 @@ class Bus:
             hooks = list(self._connected_hooks)
         log.info("connected to %s:%d (session present: %s)", self.address.host,
                  self.address.port, flags.session_present)
+        # paho's public setter refuses a connected client; on_connect runs before paho
+        # sends anything of the new connection, which is when the limit must change.
+        receive_maximum = getattr(properties, "ReceiveMaximum", 65535) if properties else 65535
+        client._max_inflight_messages = max(1, min(receive_maximum, MAX_INFLIGHT))
         if self.settings.drop_unacked_on_reconnect:
             self._drop_unacked(client)
         if subscriptions:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
+import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -359,3 +360,32 @@ def test_a_device_bus_forgets_unacknowledged_commands_at_reconnect(mosquitto_bro
             assert hub_inbox.get().payload == b'{"id":"late","action":"issue"}'
     finally:
         device.close(announce_offline=False)
+
+
+@pytest.mark.parametrize("broker_limit, expected", [(1000, 1000), (5, 5)])
+def test_the_bus_keeps_in_flight_what_the_broker_allows_and_delivers_every_message(
+        request, open_bus, broker_limit, expected):
+    """Given a broker advertising a Receive Maximum of ``broker_limit`` (its
+    ``max_inflight_messages``),
+    when a bus publishes 300 QoS 1 messages at once,
+    then the bus allows ``expected`` of them in flight (paho alone keeps 20), and a
+    subscriber gets all 300 in order."""
+    from tests.support.mosquitto import free_port, make_broker_directory
+
+    directory = make_broker_directory()
+    port = free_port()
+    config = directory / "mosquitto.conf"
+    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+                      f"max_inflight_messages {broker_limit}\n", encoding="utf-8")
+    with MosquittoBroker(config_path=config, port=port) as broker:
+        request.addfinalizer(lambda: shutil.rmtree(directory, ignore_errors=True))
+        inbox = Inbox()
+        reader = open_bus(broker.url(), "reader")
+        reader.subscribe("t/#", inbox, wait=True)
+        writer = open_bus(broker.url(), "writer")
+        assert writer.client._max_inflight_messages == expected
+        deliveries = [writer.publish("t/x", str(n).encode(), qos=1) for n in range(300)]
+        received = [int(inbox.get().payload) for _ in range(300)]
+        assert received == list(range(300))
+        for delivery in deliveries:
+            delivery.wait(TIMEOUT_S)
