@@ -565,10 +565,7 @@ class Bus:
             hooks = list(self._connected_hooks)
         log.info("connected to %s:%d (session present: %s)", self.address.host,
                  self.address.port, flags.session_present)
-        # paho's public setter refuses a connected client; on_connect runs before paho
-        # sends anything of the new connection, which is when the limit must change.
-        receive_maximum = getattr(properties, "ReceiveMaximum", 65535) if properties else 65535
-        client._max_inflight_messages = max(1, min(receive_maximum, MAX_INFLIGHT))
+        adopt_receive_maximum(client, properties)
         if self.settings.drop_unacked_on_reconnect:
             self._drop_unacked(client)
         if subscriptions:
@@ -813,6 +810,19 @@ class _BufferedClient(mqtt.Client):
         if len(self._out_messages) <= self._inflight_messages:
             return mqtt.MQTT_ERR_SUCCESS
         return super()._update_inflight()
+
+
+#: The devices' paho client, for code that drives paho itself (the benches' probes).
+BusClient = _BufferedClient
+
+
+def adopt_receive_maximum(client: mqtt.Client, properties: Properties | None) -> None:
+    """Let ``client`` keep as many QoS 1 messages in flight as the broker's CONNACK allows
+    (up to :data:`MAX_INFLIGHT`). Call it in ``on_connect``: paho's public setter refuses
+    a connected client, and on_connect runs before paho sends anything of the new
+    connection, which is when the limit must change."""
+    receive_maximum = getattr(properties, "ReceiveMaximum", 65535) if properties else 65535
+    client._max_inflight_messages = max(1, min(receive_maximum, MAX_INFLIGHT))
 
 
 def _joinable(packet: dict) -> bool:
