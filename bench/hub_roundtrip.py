@@ -40,12 +40,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import paho.mqtt.client as mqtt  # noqa: E402
-from paho.mqtt.packettypes import PacketTypes  # noqa: E402
-from paho.mqtt.properties import Properties  # noqa: E402
 
 from bench import _common as common  # noqa: E402
 from motcua import contract  # noqa: E402
-from motcua.bus import BusClient, adopt_receive_maximum  # noqa: E402
+from motcua.bus import BusClient, adopt_receive_maximum, message_properties  # noqa: E402
 from motcua.dispatch import Request  # noqa: E402
 from motcua.domain import Assignment, Command, CounterSetup, IssuingSession, Service, SiteSetup  # noqa: E402
 from motcua.hub import Hub  # noqa: E402
@@ -68,6 +66,11 @@ GOALS = {
     "paced_board_p99_minus_reply_p99_ms": 5.0,
     "rss_after_day_mb": 200.0,
 }
+
+
+#: A command's PUBLISH properties, shared by every command the probe sends (paho only
+#: reads them).
+COMMAND_PROPERTIES = message_properties(message_expiry_s=contract.COMMAND_EXPIRY_S)
 
 
 def bench_setup() -> SiteSetup:
@@ -132,9 +135,7 @@ class Client:
             handler(message, now)
 
     def publish(self, topic: str, payload: bytes) -> None:
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.MessageExpiryInterval = contract.COMMAND_EXPIRY_S
-        self.client.publish(topic, payload, qos=1, properties=properties)
+        self.client.publish(topic, payload, qos=1, properties=COMMAND_PROPERTIES)
 
     def close(self) -> None:
         self.client.loop_stop()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
+from paho.mqtt import _packet as paho_packet
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -148,7 +149,7 @@ def message_properties(
     user_properties: Sequence[tuple[str, str]] = (),
 ) -> Properties:
     """Return MQTT v5 PUBLISH properties with only the given fields set."""
-    properties = Properties(PacketTypes.PUBLISH)
+    properties = _FastProperties(PacketTypes.PUBLISH)
     if message_expiry_s is not None:
         properties.MessageExpiryInterval = message_expiry_s
     if response_topic is not None:
@@ -840,7 +841,73 @@ _PUBACK_REASONS = {code: ReasonCode(PacketTypes.PUBACK, identifier=code)
 _NO_PUBACK_PROPERTIES = Properties(PacketTypes.PUBACK)
 
 
-class _PackedProperties(Properties):
+class _FastProperties(Properties):
+    """paho's MQTT v5 properties, with the same behaviour at a fraction of the cost.
+
+    paho builds its tables of property names and types anew for every Properties object
+    (one per PUBLISH received, one per PUBLISH sent with properties), and looks a name
+    up by walking those tables, several times per property set. Here the tables are
+    built once and read through dictionaries. Everything else (packing, unpacking, value
+    checks, errors) is paho's own. Installed as the class paho's packet decoder uses
+    (``paho.mqtt._packet.Properties``; paho is pinned to 2.2.x for that):
+    ``tests/unit/test_bus_properties.py`` checks it decodes and encodes as paho does.
+    """
+
+    _PAHO = Properties(PacketTypes.PUBLISH)
+    #: Shared, read-only: paho only ever reads these tables.
+    types = _PAHO.types
+    names = _PAHO.names
+    properties = _PAHO.properties
+    _IDENTS = {name.replace(" ", ""): ident for name, ident in _PAHO.names.items()}
+    _NAMES = {ident: name for name, ident in _PAHO.names.items()}
+    _MULTIPLE = frozenset({11, 38})  # subscription identifier, user property
+    _TABLES = frozenset({"packetType", "types", "names", "properties"})
+    del _PAHO
+
+    def __init__(self, packetType: int) -> None:  # noqa: N803 - paho's name
+        object.__setattr__(self, "packetType", packetType)
+
+    def getIdentFromName(self, compressedName: str) -> int:  # noqa: N802,N803
+        return self._IDENTS.get(compressedName, -1)
+
+    def getNameFromIdent(self, identifier: int) -> str | None:  # noqa: N802
+        return self._NAMES.get(identifier)
+
+    def allowsMultiple(self, compressedName: str) -> bool:  # noqa: N802,N803
+        return self._IDENTS.get(compressedName) in self._MULTIPLE
+
+    def clear(self) -> None:
+        for name in [name for name in vars(self) if name in self._IDENTS]:
+            delattr(self, name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        compressed = name.replace(" ", "")
+        if compressed in self._TABLES:
+            object.__setattr__(self, compressed, value)
+            return
+        ident = self._IDENTS.get(compressed)
+        if ident is None or ident in self._MULTIPLE or isinstance(value, list):
+            super().__setattr__(name, value)  # paho's checks and its error messages
+            return
+        if self.packetType not in self.properties[ident][1]:
+            super().__setattr__(name, value)  # raises paho's "does not apply" error
+            return
+        if compressed in _CHECKED_PROPERTIES:
+            super().__setattr__(name, value)  # paho's range checks
+            return
+        object.__setattr__(self, compressed, value)
+
+
+#: Properties whose values paho range-checks when set.
+_CHECKED_PROPERTIES = frozenset({
+    "ReceiveMaximum", "TopicAlias", "TopicAliasMaximum", "MaximumPacketSize",
+    "SubscriptionIdentifier", "RequestResponseInformation", "RequestProblemInformation",
+    "PayloadFormatIndicator"})
+# paho's packet decoder builds received properties with this class from now on.
+paho_packet.Properties = _FastProperties
+
+
+class _PackedProperties(_FastProperties):
     """PUBLISH properties that never change once built: packed once, not per message
     (paho packs a message's properties each time it sends one)."""
 

@@ -1,7 +1,7 @@
 """The paho internals :mod:`motcua.bus` builds on are still there.
 
-``_BufferedClient`` overrides private methods of paho-mqtt 2.2 (buffered reads, the
-in-flight shortcut). A paho release that renames or reshapes them must fail here, loudly,
+``_BufferedClient`` overrides private methods of paho-mqtt 2.2 (buffered reads, joined
+writes, the in-flight shortcut and limit, PUBACKs without properties). A paho release that renames or reshapes them must fail here, loudly,
 rather than in a hub that silently stops reading.
 """
 
@@ -21,6 +21,11 @@ def test_the_private_methods_the_buffered_client_overrides_exist_with_their_sign
         "_sock_recv": ["self", "bufsize"],
         "_update_inflight": ["self"],
         "loop_read": ["self", "max_packets"],
+        "loop_write": ["self"],
+        "_packet_queue": ["self", "command", "packet", "mid", "qos", "info"],
+        "_packet_write": ["self"],
+        "_handle_pubackcomp": ["self", "cmd"],
+        "_call_socket_register_write": ["self"],
     }
     found = {name: list(inspect.signature(getattr(mqtt.Client, name)).parameters)
              for name in expected}
@@ -30,16 +35,25 @@ def test_the_private_methods_the_buffered_client_overrides_exist_with_their_sign
 
 def test_the_attributes_the_buffered_client_reads_are_set_by_paho():
     """Given a fresh paho client, when it is built, then the private attributes motcua.bus
-    reads (socket, out messages, in-flight counter) exist."""
+    reads and writes (socket, socket pair, queues, in-flight counter and limit, the time
+    of the last write) exist, as do the module names it uses."""
     client = _BufferedClient(mqtt.CallbackAPIVersion.VERSION2, client_id="check",
                              protocol=mqtt.MQTTv5)
 
-    for name in ("_sock", "_out_messages", "_inflight_messages"):
+    for name in ("_sock", "_sockpairW", "_thread", "_out_packet", "_out_messages",
+                 "_inflight_messages", "_max_inflight_messages", "_msgtime_mutex",
+                 "_last_msg_out", "_out_message_mutex", "_in_packet"):
         assert hasattr(client, name), name
+    for name in ("sockpair_data", "time_func", "PUBLISH", "DISCONNECT"):
+        assert hasattr(mqtt, name), name
 
 
-def test_the_buffered_client_does_not_replace_paho_writes():
-    """Given the buffered client, when its class is inspected, then paho's own write path
-    (_packet_queue, _packet_write) is the one used: writes stay on the network thread."""
-    assert _BufferedClient._packet_queue is mqtt.Client._packet_queue
-    assert _BufferedClient._packet_write is mqtt.Client._packet_write
+def test_the_packet_queue_entries_the_joined_writes_build_are_pahos_shape():
+    """Given paho queuing a packet itself, then its queue entry has exactly the keys the
+    joined writes build and read."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="check",
+                         protocol=mqtt.MQTTv5)
+    client._packet_queue(mqtt.PUBLISH | 0x02, b"packet", 1, 1)
+
+    assert set(client._out_packet[0]) == {"command", "mid", "qos", "pos", "to_process",
+                                          "packet", "info"}
