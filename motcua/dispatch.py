@@ -176,6 +176,8 @@ class Dispatcher:
         self.state: SiteState | None = None
         self.epoch = ""
         self.seq = 0
+        #: When the last commit was decided (None until one, and after a reload).
+        self.committed_at: dt.datetime | None = None
         self._requests: dict[tuple[str, str], Any] = {}
         self._stale = False
 
@@ -234,6 +236,11 @@ class Dispatcher:
                 observer(pending.request, result, elapsed)
             except Exception:  # noqa: BLE001 - metrics must never stop the writer
                 log.exception("result observer failed")
+
+    def on_writer_thread(self) -> bool:
+        """Whether the caller is the writer thread (the only one that may read the state)."""
+        thread = self._thread
+        return thread is not None and thread.ident == threading.get_ident()
 
     def run_in_writer(self, task: Callable[[], None]) -> None:
         """Run ``task`` on the writer thread between batches, when the state is exactly
@@ -378,6 +385,7 @@ class Dispatcher:
         if batch.purge_requests_before is not None:
             self._requests = {}
         self.seq = seq
+        self.committed_at = now
         for key, (_payload_hash, stored) in in_batch.items():
             self._requests[key] = stored
         notice = CommitNotice(changed, state, self.epoch, seq, now) if changed else None
@@ -438,6 +446,7 @@ class Dispatcher:
     def _reload(self) -> None:
         loaded = self.store.load(self._setup)
         self.state, self.epoch, self.seq = loaded.state, loaded.epoch, loaded.seq
+        self.committed_at = None
         self._requests = {
             key: codec_stored(stored.payload_hash, stored.result)
             for key, stored in self.store.load_requests(self.state.business_day).items()

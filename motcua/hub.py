@@ -270,8 +270,9 @@ class Hub:
             expires_at=now + dt.timedelta(seconds=honoured) if honoured is not None else None,
         )
         future = self.dispatcher.submit(request)
-        # Resolved on the writer thread: the reply is validated and sent by the publisher.
-        future.add_done_callback(lambda done: self._send_reply(message, done.result()))
+        counter = request.command.counter
+        # Resolved on the writer thread, which sends the reply (see _send_reply).
+        future.add_done_callback(lambda done: self._send_reply(message, done.result(), counter))
 
     def _clear_retained_command(self, message: BusMessage) -> None:
         """A command must act once: a retained one would act again on every hub start."""
@@ -335,7 +336,8 @@ class Hub:
         self.devices.presence(kind, device_id, presence.online, presence.printer,
                               self.clock())
 
-    def _send_reply(self, message: BusMessage, result: Result) -> None:
+    def _send_reply(self, message: BusMessage, result: Result,
+                    counter: int | None = None) -> None:
         # Sent on the thread that resolves the command (the writer, right after the
         # commit), not handed to the publisher thread: paho's publish only queues the
         # packet, and the hand-off cost a thread wake-up on every command's latency path
@@ -344,7 +346,26 @@ class Hub:
         # state is queued by the listeners after the results resolve, so a reply still
         # goes out before the state of its commit. The body is the dispatcher's own
         # (a ticket view, an error of the catalog): dumped without validating it again.
-        self._publish_reply(message, contract.dump_view(result.reply()))
+        body = result.reply()
+        if counter is not None and result.ok:
+            self._add_counter_state(body, counter)
+        self._publish_reply(message, contract.dump_view(body))
+
+    def _add_counter_state(self, body: dict[str, Any], counter: int) -> None:
+        """Put the counter's committed state into the reply to its command (the contract's
+        optional ``counter``): its sign shows the number from the reply, without waiting
+        for the retained state, which the publisher sends after the events and the board.
+        Only on the writer thread, the one that may read the state: in the rare case the
+        command resolved before its callback was added, the callback runs on paho's
+        thread and the reply goes without it (the retained state still follows)."""
+        dispatcher, publisher = self.dispatcher, self.publisher
+        if (publisher is None or not dispatcher.on_writer_thread()
+                or dispatcher.committed_at is None
+                or counter not in dispatcher.state.counters):
+            return
+        body["counter"] = publisher.counter_after_commit(
+            dispatcher.state, counter, dispatcher.epoch, dispatcher.seq,
+            dispatcher.committed_at)
 
     def _reply(self, message: BusMessage, body: dict[str, Any]) -> None:
         """Publish ``body``, validated, on the requester's reply topic (or its honoured

@@ -145,6 +145,9 @@ class StatePublisher:
         self.bus = bus
         self.topics = topics
         self.queue = PublishQueue()
+        #: counter -> (epoch, seq, payload): the latest counter state built, shared by a
+        #: reply that carries it and the retained publish of the same commit.
+        self._counter_views: dict[int, tuple[str, int, dict[str, Any]]] = {}
         self._thread: threading.Thread | None = None
         self._stopping = False
 
@@ -190,6 +193,17 @@ class StatePublisher:
             "ticket": ticket_view(state, current) if current else None,
         }
 
+    def counter_after_commit(self, state, number, epoch, seq, at) -> dict[str, Any]:
+        """The state payload of counter ``number`` at ``seq``, built once per commit: the
+        replies to that counter's commands carry it and its retained topic sends the same
+        object. Dispatcher thread only; callers must not change it."""
+        cached = self._counter_views.get(number)
+        if cached is not None and cached[0] == epoch and cached[1] == seq:
+            return cached[2]
+        view = self.counter_state(state, number, epoch, seq, at)
+        self._counter_views[number] = (epoch, seq, view)
+        return view
+
     def service_state(self, state, code, epoch, seq, at, waiting: int) -> dict[str, Any]:
         service = state.setup.services[code]
         return {
@@ -211,7 +225,7 @@ class StatePublisher:
         Call on the dispatcher thread, between batches."""
         for number in sorted(state.counters):
             self._retain(self.topics.counter_state(number), "counter_state",
-                         self.counter_state(state, number, epoch, seq, at))
+                         self.counter_after_commit(state, number, epoch, seq, at))
         waiting = waiting_counts(state)
         for code in state.setup.services:
             self._retain(self.topics.service_state(code), "service_state",
@@ -249,7 +263,7 @@ class StatePublisher:
         self._retain(self.topics.board(), "board", self.board(state, epoch, notice.seq, at))
         for number in sorted(counters & state.counters.keys()):
             self._retain(self.topics.counter_state(number), "counter_state",
-                         self.counter_state(state, number, epoch, notice.seq, at))
+                         self.counter_after_commit(state, number, epoch, notice.seq, at))
         for code in sorted(services & state.setup.services.keys()):
             self._retain(self.topics.service_state(code), "service_state",
                          self.service_state(state, code, epoch, notice.seq, at,

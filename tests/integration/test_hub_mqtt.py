@@ -94,8 +94,9 @@ def test_kiosk_issue_gets_a_reply_with_the_ticket(hub, probe):
 def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, mosquitto_broker):
     """Given A001 waiting,
     when counter 1 opens and calls next,
-    then the reply carries A001 called at counter 1, event/called announces it with
-    recall 0, and a late subscriber receives the retained board and counter state."""
+    then the reply carries A001 called at counter 1 and the counter's state, event/called
+    announces it with recall 0, and a late subscriber receives the retained board and
+    the same counter state."""
     probe.request(f"{ROOT}/kiosk/1/cmd", {"action": "issue", "service": "dat-dai"})
     assert probe.request(f"{ROOT}/counter/1/cmd", {"action": "open", "clerk": "Nguyễn Thị Lan"})["ok"]
     reply = probe.request(f"{ROOT}/counter/1/cmd", {"action": "call_next"})
@@ -114,6 +115,11 @@ def test_counter_call_next_publishes_event_state_and_retained_board(hub, probe, 
                           until=lambda s: s["ticket"] is not None)
     assert (state["status"], state["clerk"], state["ticket"]["number"]) == (
         "open", "Nguyễn Thị Lan", "A001")
+    # The reply carries the same committed counter state (the counter's sign shows it
+    # without waiting for the retained copy); a kiosk's reply carries none.
+    assert reply["counter"] == state
+    assert "counter" not in probe.request(f"{ROOT}/kiosk/1/cmd",
+                                          {"action": "issue", "service": "dat-dai"})
 
 
 def test_a_repeated_command_acts_once_and_a_reused_id_is_refused(hub, probe):

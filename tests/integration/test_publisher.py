@@ -343,7 +343,19 @@ def test_every_payload_and_reply_of_a_busy_day_is_what_its_contract_model_would_
         assert json.loads(contract.dump(checked)) == message.body, message.topic
     assert kinds == set(MODEL_OF_TOPIC)
     assert sum(1 for reply in replies if not reply["ok"]) >= 1
-    for reply in replies:
+    counters = {}
+
+    def counter_states() -> None:  # what the hub adds to the replies to counter commands
+        for number in (1, 2):
+            counters[number] = publisher.counter_after_commit(
+                dispatcher.state, number, dispatcher.epoch, dispatcher.seq,
+                dispatcher.committed_at)
+
+    dispatcher.run_in_writer(counter_states)
+    listeners_done(dispatcher)
+    assert set(counters) == {1, 2}
+    for reply in replies + [{**replies[-1], "counter": counters[1]},
+                            {**replies[-1], "counter": counters[2]}]:
         text = contract.dump_view(reply)
         checked = contract.Reply.model_validate_json(text)
         assert json.loads(contract.dump(checked)) == json.loads(text)
