@@ -151,11 +151,18 @@ def new_ticket_wait_seconds(state: SiteState, service_code: str, waiting: int | 
 
 
 def open_counters_serving(state: SiteState, service_code: str) -> int:
-    return sum(
-        1
-        for number, counter in state.counters.items()
-        if counter.status is CounterStatus.OPEN and service_code in state.counter_services(number)
-    )
+    """Open counters whose services today include ``service_code``."""
+    # A plain loop with the roster read once per counter: every estimate of a waiting
+    # ticket (each issue's reply) and each service state asks this, over every counter.
+    day, roster, count = state.business_day, state.setup.counters, 0
+    for number, counter in state.counters.items():
+        if counter.status is not CounterStatus.OPEN:
+            continue
+        services = counter.session_services or (
+            roster[number].services_on(day) if day is not None else ())
+        if service_code in services:
+            count += 1
+    return count
 
 
 def estimated_wait_seconds(state: SiteState, ticket: Ticket, ahead: int | None = None) -> int:

@@ -91,15 +91,22 @@ def board_view(
 ) -> dict[str, Any]:
     """The lobby board: every counter's number, what waits per service, the last calls."""
     waiting = waiting_counts(state)
+    tickets, names = state.tickets, state.setup.counters
+    counters = []
+    # Built field by field (not from counter_view, whose services and ticket status the
+    # board leaves out): the board is rebuilt after every commit, and for a commit of one
+    # command it cost as much as deciding and storing that command.
+    for number in sorted(state.counters):
+        counter = state.counters[number]
+        current = tickets.get(counter.current) if counter.current else None
+        counters.append({"counter": number, "name": names[number].name,
+                         "status": counter.status._value_,
+                         "ticket": current.number if current else None})
     return {
         "epoch": epoch,
         "seq": seq,
         "at": iso(at, state.setup.timezone),
-        "counters": [
-            {k: v for k, v in counter_view(state, n).items()
-             if k in ("counter", "name", "status", "ticket")}
-            for n in sorted(state.counters)
-        ],
+        "counters": counters,
         "services": [
             {"code": code, "name": s.name, "waiting": waiting.get(code, 0)}
             for code, s in state.setup.services.items()
