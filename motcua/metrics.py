@@ -55,6 +55,11 @@ class HubMetrics:
             registry=self.registry)
         self._services: set[str] = set()
         self._queue_lock = threading.Lock()
+        # The labelled children, looked up once per label set: ``labels()`` builds and
+        # checks its key on every call, and observe() runs for every command. The label
+        # sets are few and fixed (actions of the contract, error codes, transports).
+        self._command_children: dict[tuple[str, str], object] = {}
+        self._latency_children: dict[str, object] = {}
 
     def observe(self, request: "Request", result: "Result", seconds: float) -> None:
         """Count one answered command; matches ``Dispatcher.add_observer``."""
@@ -64,8 +69,17 @@ class HubMetrics:
         if action not in ACTIONS:
             action = "other"
         outcome = "ok" if result.ok else (result.error or {}).get("code", "error")
-        self.commands.labels(action=action, result=outcome).inc()
-        self.command_latency.labels(source=source_kind(request.source)).observe(seconds)
+        key = (action, outcome)
+        counted = self._command_children.get(key)
+        if counted is None:
+            counted = self._command_children[key] = self.commands.labels(
+                action=action, result=outcome)
+        counted.inc()
+        kind = source_kind(request.source)
+        timed = self._latency_children.get(kind)
+        if timed is None:
+            timed = self._latency_children[kind] = self.command_latency.labels(source=kind)
+        timed.observe(seconds)
 
     def update_waiting(self, waiting: Mapping[str, int], seq: int | None = None,
                        services: Iterable[str] | None = None) -> None:
