@@ -157,11 +157,13 @@ def test_a_counter_not_the_clerks_and_a_post_without_csrf_are_refused(page_facto
     assert center.ticket("A001")["status"] == "waiting"
 
 
-def test_the_panel_screenshot(page_factory, center):
+def test_the_panel_screenshot(page_factory, center, screens_dir):
     """Given a morning at counter 1 (A001 served, finished and rated, A002 in service,
     then an elderly citizen's A006 issued), when the panel is shown at 1366×860,
     then it shows A002 serving, A006 first in the waiting list before A003-A005, one
-    served today, and the screenshot is saved."""
+    served today, and the screenshot is saved (into docs/screens with
+    MOTCUA_UPDATE_SCREENS set, else a temporary folder: the suite never rewrites a
+    committed file)."""
     for _ in range(5):
         center.issue("dat-dai")
     page = page_factory(1366, 860)
@@ -188,9 +190,9 @@ def test_the_panel_screenshot(page_factory, center):
         "A006", "A003", "A004", "A005"]
     # The hub's (manual) clock stands still; the page ticks on from the last view's "now".
     assert re.fullmatch(r"0:0[1-9]", text(page, "#served-for"))
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
+    screenshot = screens_dir / SCREENSHOT.name
+    page.screenshot(path=str(screenshot))
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_manager_sees_todays_ratings_live(page_factory, center):
