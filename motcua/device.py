@@ -188,6 +188,8 @@ class CommandSender:
         self._lock = threading.Condition()
         self._pending: dict[str, _Pending] = {}
         self._stopped = False
+        #: When the retry thread wakes next by itself (None: not before it is told).
+        self._wake_at: float | None = None
         self._thread = threading.Thread(target=self._run, name="device-commands", daemon=True)
         self._thread.start()
 
@@ -201,7 +203,11 @@ class CommandSender:
             if existing is not None:
                 return existing.future
             self._pending[envelope.id] = pending
-            self._lock.notify_all()
+            # The retry thread wakes by itself before this command is due, unless it
+            # sleeps past that (then it must be told): waking it for every command put
+            # a third thread between a key press and its publish.
+            if self._wake_at is None or pending.next_publish_at < self._wake_at:
+                self._lock.notify_all()
         self._publish(pending, now)
         return pending.future
 
@@ -282,11 +288,18 @@ class CommandSender:
                 if not self._stopped and not due and not expired:
                     # Computed under the lock the senders notify with: a command sent
                     # while this thread was busy is counted, never slept through.
-                    self._lock.wait(self._next_wait_s())
+                    wait_s = self._next_wait_s()
+                    self._wake_at = self._clock() + wait_s
+                    self._lock.wait(wait_s)
+                    self._wake_at = None
 
-    def _next_wait_s(self) -> float | None:
+    def _next_wait_s(self) -> float:
+        """Until the first retry or expiry due, or a first retry's delay when nothing is
+        pending (so a command sent meanwhile is due no earlier than this wake-up)."""
         deadlines = [min(p.next_publish_at, p.expires_at) for p in self._pending.values()]
-        return max(0.05, min(deadlines) - self._clock()) if deadlines else None
+        if not deadlines:
+            return self._first_retry_s
+        return max(0.05, min(deadlines) - self._clock())
 
 
 # --------------------------------------------------------------------------- runtime
