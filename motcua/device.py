@@ -188,7 +188,8 @@ class CommandSender:
         self._lock = threading.Condition()
         self._pending: dict[str, _Pending] = {}
         self._stopped = False
-        #: When the retry thread wakes next by itself (None: not before it is told).
+        #: When the waiting retry thread wakes by itself (None while it is not waiting:
+        #: it then counts every pending command before it waits again).
         self._wake_at: float | None = None
         self._thread = threading.Thread(target=self._run, name="device-commands", daemon=True)
         self._thread.start()
