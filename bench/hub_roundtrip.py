@@ -83,6 +83,19 @@ def bench_setup() -> SiteSetup:
     )
 
 
+def process_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) another process has used, from ``/proc``; None when
+    unknown."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def rss_mb() -> float | None:
     """This process's resident memory (VmRSS), in MB."""
     try:
@@ -261,12 +274,14 @@ def run_day(probe: Probe, commands: int) -> dict:
 
     probe.reset()
     probe.after_reply = after_reply
+    cpu_before = time.process_time()
     started = time.perf_counter()
     for n in range(1, COUNTERS + 1):
         if remaining[n] > 0:
             probe.send(n)
     finished = done.wait(600)
     elapsed = time.perf_counter() - started
+    probe_cpu_s = time.process_time() - cpu_before
     time.sleep(0.3)  # the last boards
     probe.after_reply = None
     with probe.lock:
@@ -280,6 +295,9 @@ def run_day(probe: Probe, commands: int) -> dict:
             "commands_per_s_by_quarter": common.rates_by_quarter(times, started),
             "command_to_reply": common.latency_summary(probe.reply_latency),
             "command_to_board": common.latency_summary(probe.board_latency),
+            # The 50 counters' client shares the machine with the hub and the broker.
+            "probe_cpu_ms_per_command": round(
+                probe_cpu_s * 1000 / max(len(probe.reply_latency), 1), 3),
         }
     quarters = figures["commands_per_s_by_quarter"]
     figures["last_quarter_over_first"] = (round(quarters[-1] / quarters[0], 3)
@@ -363,10 +381,16 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
         gc_pauses.take()  # start-up and the issuing: not the day's
         cpu_before = time.process_time()
+        broker_cpu_before = process_cpu_s(broker.pid)
         day = probe.run(run="day", commands=settings["day_commands"])
-        # The hub process's CPU (all threads, user + system) per command of the day.
+        # The hub process's CPU (all threads, user + system) per command of the day, and
+        # the broker's: with the probe's, what one command costs the whole machine.
         day["hub_cpu_ms_per_command"] = round(
             (time.process_time() - cpu_before) * 1000 / max(day["commands"], 1), 3)
+        broker_cpu_after = process_cpu_s(broker.pid)
+        day["broker_cpu_ms_per_command"] = (
+            round((broker_cpu_after - broker_cpu_before) * 1000 / max(day["commands"], 1), 3)
+            if broker_cpu_before is not None and broker_cpu_after is not None else None)
         day["tickets_in_state"] = len(hub.dispatcher.state.tickets)
         day["publisher_coalesced"] = hub.publisher.queue.coalesced
         day["tickets_issued_before"] = issued
@@ -374,7 +398,9 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         day["rss_after_day_mb"] = rss_mb()
         progress(f"{kind}: {day['commands_per_s']} commands/s, by quarter "
                  f"{day['commands_per_s_by_quarter']}, rss {day['rss_after_day_mb']} MB, "
-                 f"hub cpu {day['hub_cpu_ms_per_command']} ms/command")
+                 f"cpu ms/command: hub {day['hub_cpu_ms_per_command']}, probe "
+                 f"{day['probe_cpu_ms_per_command']}, broker "
+                 f"{day['broker_cpu_ms_per_command']}")
         progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
                  f"{settings['paced_duration_s']} s")
         day["gc_pauses"] = gc_pauses.take()

@@ -115,6 +115,10 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
     assert len(day["commands_per_s_by_quarter"]) == 4
     assert day["tickets_issued_before"] == document["settings"]["tickets"]
     assert _positive(day["rss_after_day_mb"])
+    for share in ("hub", "probe"):  # what one command costs the machine
+        assert _positive(day[f"{share}_cpu_ms_per_command"]), share
+    # The broker's, from /proc in clock ticks: a quick day may use less than one.
+    assert day["broker_cpu_ms_per_command"] >= 0
     assert paced["outcomes"] == {"ok": paced["commands"]}
     assert paced["boards_missing"] == 0
     for figures in (day, paced):

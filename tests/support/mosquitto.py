@@ -104,6 +104,11 @@ class MosquittoBroker:
             self.log_path = self.directory / "mosquitto-test.log"
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs (benches read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def url(self, user: str | None = None) -> str:
         """Return ``mqtt://user:password@127.0.0.1:port`` (anonymous without ``user``)."""
         if user is None:
