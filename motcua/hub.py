@@ -8,7 +8,8 @@ answers the kiosk ``printer`` action and applies the per-kiosk issue rate after 
 idempotence check. The reply is published when the dispatcher resolves the command, which
 is after its commit (on the writer: paho only queues it); the commit listener then builds
 retained state, the board and the call events from the committed state, which the
-publisher thread (:mod:`motcua.publisher`) validates and publishes. Every publish goes
+publisher thread (:mod:`motcua.publisher`) dumps and publishes; a reply to a counter's
+command carries that counter's committed state too. Every publish goes
 through the contract's topic table. HTTP reads committed snapshots
 (:mod:`motcua.snapshot`), never the writer's live state. Device presences
 (``device/+/+/status``) feed the device table read by ``GET /api/v1/devices``.
