@@ -53,17 +53,25 @@ def ticket_view(state: SiteState, ticket: Ticket) -> dict[str, Any]:
 
 
 def counter_view(state: SiteState, number: int) -> dict[str, Any]:
+    """The board's entry for the counter, with its clerk, services and ticket status."""
     counter = state.counters[number]
     current = state.tickets.get(counter.current) if counter.current else None
     return {
-        "counter": number,
-        "name": state.setup.counters[number].name,
-        "status": counter.status.value,
+        **_board_counter(state, number),
         "clerk": counter.clerk,
         "services": list(state.counter_services(number)),
-        "ticket": current.number if current else None,
         "ticket_status": current.status.value if current else None,
     }
+
+
+def _board_counter(state: SiteState, number: int) -> dict[str, Any]:
+    """What the board shows of a counter: number, name, status and its ticket's number.
+    Rebuilt for every counter after every commit: field by field, no more."""
+    counter = state.counters[number]
+    current = state.tickets.get(counter.current) if counter.current else None
+    return {"counter": number, "name": state.setup.counters[number].name,
+            "status": counter.status._value_,
+            "ticket": current.number if current else None}
 
 
 def service_view(state: SiteState, code: str) -> dict[str, Any]:
@@ -91,22 +99,14 @@ def board_view(
 ) -> dict[str, Any]:
     """The lobby board: every counter's number, what waits per service, the last calls."""
     waiting = waiting_counts(state)
-    tickets, names = state.tickets, state.setup.counters
-    counters = []
-    # Built field by field (not from counter_view, whose services and ticket status the
-    # board leaves out): the board is rebuilt after every commit, and for a commit of one
-    # command it cost as much as deciding and storing that command.
-    for number in sorted(state.counters):
-        counter = state.counters[number]
-        current = tickets.get(counter.current) if counter.current else None
-        counters.append({"counter": number, "name": names[number].name,
-                         "status": counter.status._value_,
-                         "ticket": current.number if current else None})
     return {
         "epoch": epoch,
         "seq": seq,
         "at": iso(at, state.setup.timezone),
-        "counters": counters,
+        # Not counter_view, whose services and ticket status the board leaves out: the
+        # board is rebuilt after every commit, and for a commit of one command that
+        # extra work cost as much as deciding and storing the command.
+        "counters": [_board_counter(state, n) for n in sorted(state.counters)],
         "services": [
             {"code": code, "name": s.name, "waiting": waiting.get(code, 0)}
             for code, s in state.setup.services.items()
