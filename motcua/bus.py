@@ -711,6 +711,9 @@ class _BufferedClient(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    def loop_stop(self) -> mqtt.MQTTErrorCode:
+        return stop_network_loop(self)
+
     # ------------------------------------------------------------ writing
 
     def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
@@ -817,6 +820,19 @@ class _BufferedClient(mqtt.Client):
 
 #: The devices' paho client, for code that drives paho itself (the benches' probes).
 BusClient = _BufferedClient
+
+
+def stop_network_loop(client: mqtt.Client) -> mqtt.MQTTErrorCode:
+    """paho's ``loop_stop``, without its race: paho reads ``client._thread`` twice, and the
+    network thread, once told to stop (or already disconnected), sets it to None as it
+    ends, so ``loop_stop`` could fail with AttributeError in between."""
+    thread = client._thread
+    if thread is None:
+        return mqtt.MQTT_ERR_INVAL
+    client._thread_terminate = True
+    if threading.current_thread() is not thread:
+        thread.join()
+    return mqtt.MQTT_ERR_SUCCESS
 
 
 def adopt_receive_maximum(client: mqtt.Client, properties: Properties | None) -> None:

@@ -12,7 +12,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from motcua.bus import parse_mqtt_url
+from motcua.bus import parse_mqtt_url, stop_network_loop
 
 
 class MqttProbe:
@@ -78,5 +78,5 @@ class MqttProbe:
         return json.loads(message.payload)
 
     def close(self) -> None:
-        self.client.loop_stop()
+        stop_network_loop(self.client)  # paho's loop_stop can race its thread's end
         self.client.disconnect()

@@ -26,6 +26,7 @@ def test_the_private_methods_the_buffered_client_overrides_exist_with_their_sign
         "_packet_write": ["self"],
         "_handle_pubackcomp": ["self", "cmd"],
         "_call_socket_register_write": ["self"],
+        "loop_stop": ["self"],
     }
     found = {name: list(inspect.signature(getattr(mqtt.Client, name)).parameters)
              for name in expected}
@@ -42,7 +43,7 @@ def test_the_attributes_the_buffered_client_reads_are_set_by_paho():
 
     for name in ("_sock", "_sockpairW", "_thread", "_out_packet", "_out_messages",
                  "_inflight_messages", "_max_inflight_messages", "_msgtime_mutex",
-                 "_last_msg_out", "_out_message_mutex", "_in_packet"):
+                 "_last_msg_out", "_out_message_mutex", "_in_packet", "_thread_terminate"):
         assert hasattr(client, name), name
     for name in ("sockpair_data", "time_func", "PUBLISH", "DISCONNECT"):
         assert hasattr(mqtt, name), name

@@ -133,3 +133,27 @@ def test_other_threads_wake_the_network_thread_once_until_it_writes():
     client.loop_write()
     client._sock = None  # nothing to close
     assert b"".join(socket.sends) == b"P1P2P3P4"
+
+
+def test_stopping_the_loop_survives_the_network_thread_ending_by_itself():
+    """Given paho's network thread that ends, and clears the client's thread, as soon as
+    it is told to stop (paho's loop_stop read the cleared attribute and raised),
+    when the loop is stopped,
+    then the thread is joined and the stop reports success."""
+    import threading
+
+    from motcua.bus import stop_network_loop
+
+    client = client_with(Socket(), [])
+    told = threading.Event()
+
+    def network_thread() -> None:
+        while not client._thread_terminate:
+            told.wait(0.001)
+        client._thread = None  # what paho's _thread_main does as it ends
+
+    client._thread_terminate = False
+    client._thread = threading.Thread(target=network_thread)
+    client._thread.start()
+    assert stop_network_loop(client) == mqtt.MQTT_ERR_SUCCESS
+    assert client._thread is None
