@@ -34,7 +34,8 @@ from motcua.domain import (
 from motcua.domain.model import ACTIVE_STATUSES, RECENT_CALLS
 
 from . import codec
-from .database import write_transaction
+from .checkpoint import SQLITE_AUTOCHECKPOINT_PAGES, WalCheckpointer, set_autocheckpoint
+from .database import is_sqlite, write_transaction
 from .schema import (
     counter,
     counter_service,
@@ -92,7 +93,9 @@ class Batch:
 class SiteStore:
     """The database side of one site. Thread-safe: each call uses its own connection,
     except :meth:`commit`, which keeps one connection per calling thread from commit to
-    commit (see :meth:`commit`) until :meth:`close`."""
+    commit (see :meth:`commit`) until :meth:`close`. On SQLite, while a writer holds its
+    connection, a :class:`~motcua.store.checkpoint.WalCheckpointer` copies the log into
+    the database file, so that commits do not."""
 
     def __init__(self, engine: Engine, site_id: str) -> None:
         self.engine = engine
@@ -100,6 +103,7 @@ class SiteStore:
         self._writers: dict[int, sa.Connection] = {}  # thread ident → its connection
         self._writers_lock = threading.Lock()
         self._statements = _Statements(engine.dialect)
+        self.checkpointer = WalCheckpointer(engine) if is_sqlite(engine.url) else None
 
     # --- setup ---------------------------------------------------------------------
 
@@ -296,6 +300,8 @@ class SiteStore:
             self._statements.begin(dbapi_connection)
             self._write_batch(dbapi_connection, batch)
             self._statements.commit(dbapi_connection)
+            if self.checkpointer is not None:
+                self.checkpointer.committed()
         except BaseException:
             try:
                 dbapi_connection.rollback()
@@ -306,11 +312,21 @@ class SiteStore:
 
     def close(self, thread: int | None = None) -> None:
         """Return the connection kept by :meth:`commit` for ``thread`` (a thread ident;
-        default: the calling thread). The dispatcher calls it when its writer stops."""
+        default: the calling thread). The dispatcher calls it when its writer stops; the
+        background checkpoint stops with the last writer."""
         with self._writers_lock:
             conn = self._writers.pop(thread if thread is not None
                                      else threading.get_ident(), None)
+            last = not self._writers
+        if last and self.checkpointer is not None:
+            self.checkpointer.stop()
         if conn is not None:
+            if self.checkpointer is not None:
+                # The connection goes back to the pool: SQLite's own limit again (a dead
+                # connection refuses, and is dropped just below anyway).
+                with contextlib.suppress(Exception):
+                    set_autocheckpoint(conn.connection.dbapi_connection,
+                                       SQLITE_AUTOCHECKPOINT_PAGES)
             try:
                 conn.close()
             except Exception:  # noqa: BLE001 - a dead connection is being dropped anyway
@@ -321,6 +337,9 @@ class SiteStore:
             conn = self._writers.get(thread)
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
+            if self.checkpointer is not None:
+                set_autocheckpoint(conn.connection.dbapi_connection)
+                self.checkpointer.start()
             with self._writers_lock:
                 self._writers[thread] = conn
         return conn
