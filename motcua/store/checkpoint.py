@@ -9,11 +9,11 @@ made of checkpoints.
 :class:`WalCheckpointer` runs the checkpoint from a thread of its own, on a connection of
 its own, a few times a second when something was committed. ``PASSIVE`` mode never waits
 for nor blocks the writer, and SQLite releases the GIL while it copies, so the writer's
-commits go on during it. The writer keeps an automatic checkpoint with a much larger
-limit (:data:`WRITER_AUTOCHECKPOINT_PAGES`) as a safety net: under a sustained burst the
-background checkpoint can never catch the log's end between two commits, so the log
-would not restart from its beginning; the writer's own checkpoint, run between its
-commits, does.
+commits go on during it. A round that copies the whole log lets the next write start
+the log again from its beginning, so the writer's own limit is seldom reached; when it
+is, the writer copies only what the last round left. Under a sustained burst, where no
+pause between two commits lets the background thread reach the log's end, the writer's
+automatic checkpoint works as before, so the log stays the size SQLite keeps it.
 """
 
 from __future__ import annotations
@@ -28,20 +28,6 @@ log = logging.getLogger(__name__)
 
 #: How often the checkpointer looks for new commits (seconds).
 INTERVAL_S = 0.2
-#: The writer's own automatic checkpoint limit (SQLite's default is 1,000 pages): about
-#: three hundred ``call_next`` commits, or 16 MB of log with 4 KB pages.
-WRITER_AUTOCHECKPOINT_PAGES = 4_000
-#: SQLite's own limit, given back when the writer returns its connection to the pool.
-SQLITE_AUTOCHECKPOINT_PAGES = 1_000
-
-
-def set_autocheckpoint(dbapi_connection: Any, pages: int = WRITER_AUTOCHECKPOINT_PAGES) -> None:
-    """Set a connection's automatic checkpoint limit (the writer's by default)."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
-    finally:
-        cursor.close()
 
 
 class WalCheckpointer:

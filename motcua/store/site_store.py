@@ -34,7 +34,7 @@ from motcua.domain import (
 from motcua.domain.model import ACTIVE_STATUSES, RECENT_CALLS
 
 from . import codec
-from .checkpoint import SQLITE_AUTOCHECKPOINT_PAGES, WalCheckpointer, set_autocheckpoint
+from .checkpoint import WalCheckpointer
 from .database import is_sqlite, write_transaction
 from .schema import (
     counter,
@@ -321,12 +321,6 @@ class SiteStore:
         if last and self.checkpointer is not None:
             self.checkpointer.stop()
         if conn is not None:
-            if self.checkpointer is not None:
-                # The connection goes back to the pool: SQLite's own limit again (a dead
-                # connection refuses, and is dropped just below anyway).
-                with contextlib.suppress(Exception):
-                    set_autocheckpoint(conn.connection.dbapi_connection,
-                                       SQLITE_AUTOCHECKPOINT_PAGES)
             try:
                 conn.close()
             except Exception:  # noqa: BLE001 - a dead connection is being dropped anyway
@@ -338,7 +332,6 @@ class SiteStore:
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
             if self.checkpointer is not None:
-                set_autocheckpoint(conn.connection.dbapi_connection)
                 self.checkpointer.start()
             with self._writers_lock:
                 self._writers[thread] = conn
