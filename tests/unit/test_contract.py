@@ -28,6 +28,7 @@ from motcua.contract import (
     Topics,
     check_clock_skew,
     dump,
+    dump_view,
     expiry_is_trusted,
     honoured_expiry_s,
     parse_command,
@@ -470,6 +471,24 @@ def test_error_reply_keeps_vietnamese_text_unescaped():
         '"Yêu cầu không phải là một đối tượng JSON hợp lệ",'
         '"message_en":"The request is not a valid JSON object","params":{}}}'
     ).encode("utf-8")
+
+
+def test_a_hub_built_view_dumps_to_exact_compact_utf8_bytes():
+    """Given a view the hub built (Vietnamese text, a quote, a control character, nested
+    lists, a counter-number key, null and booleans),
+    When dumped with dump_view,
+    Then the bytes are compact UTF-8 JSON in the dict's order, exactly what the standard
+    library writes with ensure_ascii=False, with the number key as text."""
+    view = {"number": "A015", "clerk": 'Cán bộ "Hà"\n', "counters": [3, 12],
+            "waiting": {7: 2}, "est_wait_s": None, "ok": True, "tab": "\x1f"}
+
+    text = dump_view(view)
+
+    assert text == (
+        '{"number":"A015","clerk":"Cán bộ \\"Hà\\"\\n","counters":[3,12],'
+        '"waiting":{"7":2},"est_wait_s":null,"ok":true,"tab":"\\u001f"}'
+    ).encode("utf-8")
+    assert text == json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def test_reply_error_must_match_ok():
