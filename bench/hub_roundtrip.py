@@ -7,7 +7,8 @@ they are other devices, and sharing the hub's process would make them compete wi
 hub for its GIL. Every latency is timed inside that process, on one clock:
 
 1. floor     - a raw MQTT echo round trip on the same broker, and one durable commit on
-               the same database (``_common.measure_commit_floor``);
+               the same database (``_common.commit_floor_samples``), half the samples
+               before the day and half after the paced phase, pooled (:class:`Floor`);
 2. day       - 22,000 tickets issued through the dispatcher (the day's tickets), then 50
                closed-loop counters each sending ``call_next`` over MQTT as soon as the
                previous reply arrives, 20,000 commands in all: commands per second over
@@ -55,7 +56,7 @@ SITE = "bench"
 COUNTERS = 50
 SETTINGS = {
     "full": {"tickets": 22_000, "day_commands": 20_000, "paced_rate_per_s": 100,
-             "paced_duration_s": 20.0, "echo_rounds": 300, "floor_commits": 300},
+             "paced_duration_s": 20.0, "echo_rounds": 1000, "floor_commits": 600},
     "quick": {"tickets": 400, "day_commands": 300, "paced_rate_per_s": 50,
               "paced_duration_s": 2.0, "echo_rounds": 50, "floor_commits": 60},
 }
@@ -155,8 +156,9 @@ class Client:
         self.client.disconnect()
 
 
-def measure_echo(broker: MosquittoBroker, rounds: int) -> dict:
-    """Raw broker round trip: publish QoS 1 and receive it back on the same client."""
+def echo_samples(broker: MosquittoBroker, rounds: int) -> list[float]:
+    """Raw broker round trips (seconds): publish QoS 1 and receive it back on the same
+    client, ``rounds`` times in a row."""
     topic = contract.Topics("bench-echo").counter_reply(1)
     client = Client(broker, [topic])
     arrived = threading.Event()
@@ -169,7 +171,45 @@ def measure_echo(broker: MosquittoBroker, rounds: int) -> dict:
         arrived.wait(5)
         latencies.append(time.perf_counter() - started)
     client.close()
-    return common.latency_summary(latencies)
+    return latencies
+
+
+def measure_echo(broker: MosquittoBroker, rounds: int) -> dict:
+    """:func:`echo_samples` summed up (``latency_summary``)."""
+    return common.latency_summary(echo_samples(broker, rounds))
+
+
+class Floor:
+    """The least a command can cost on this machine, sampled in two halves: one before the
+    measurement and one after it, pooled, so that the machine's speed drifting during a
+    run (a VM's often does, by a third) moves the floor as it moves the measurement.
+
+    ``p99_ms`` = echo p99 + one-row commit p99, each over both halves.
+    """
+
+    def __init__(self, broker: MosquittoBroker, url: str, echo_rounds: int,
+                 commits: int) -> None:
+        self.broker, self.url = broker, url
+        self.echo_rounds, self.commits = echo_rounds, commits
+        self.echo: dict[str, list[float]] = {}
+        self.commit: dict[str, list[float]] = {}
+
+    def sample(self, half: str) -> "Floor":
+        """Take half the samples (``half``: "before" or "after")."""
+        self.echo[half] = echo_samples(self.broker, self.echo_rounds // 2)
+        self.commit[half] = common.commit_floor_samples(self.url, self.commits // 2)
+        return self
+
+    def summary(self) -> dict:
+        echo = common.latency_summary([x for half in self.echo.values() for x in half])
+        commit = common.floor_summary([x for half in self.commit.values() for x in half])
+        return {
+            "mqtt_echo": {**echo, **{half: common.latency_summary(samples)
+                                     for half, samples in self.echo.items()}},
+            "durable_commit": {**commit, **{half: common.floor_summary(samples)
+                                            for half, samples in self.commit.items()}},
+            "p99_ms": round(echo["p99_ms"] + commit["p99_ms"], 3),
+        }
 
 
 def ticket_seq(number: str) -> int:
@@ -353,11 +393,8 @@ def run_probe(address: str) -> int:
 
 def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dict) -> dict:
     progress = common.progress
-    echo = measure_echo(broker, settings["echo_rounds"])
-    floor = common.measure_commit_floor(url, settings["floor_commits"])
-    floor_p99 = round(echo["p99_ms"] + floor["p99_ms"], 3)
-    progress(f"{kind}: floor p99 {floor_p99} ms (echo {echo['p99_ms']} + commit "
-             f"{floor['p99_ms']})")
+    floor_samples = Floor(broker, url, settings["echo_rounds"],
+                          settings["floor_commits"]).sample("before")
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
     config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
@@ -413,6 +450,11 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         if probe is not None:
             probe.close()
         hub.stop()
+    floor = floor_samples.sample("after").summary()
+    floor_p99 = floor["p99_ms"]
+    progress(f"{kind}: floor p99 {floor_p99} ms (echo {floor['mqtt_echo']['p99_ms']} + "
+             f"commit {floor['durable_commit']['p99_ms']}; half before the day, half after "
+             f"the paced phase)")
     reply_p99 = paced["command_to_reply"]["p99_ms"]
     board_p99 = paced["command_to_board"]["p99_ms"]
     goals = {
@@ -428,8 +470,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         "rss_after_day_mb": common.goal(day["rss_after_day_mb"], "<=",
                                         GOALS["rss_after_day_mb"]),
     }
-    return {"floor": {"mqtt_echo": echo, "durable_commit": floor, "p99_ms": floor_p99},
-            "day": day, "paced": paced, "goals": goals}
+    return {"floor": floor, "day": day, "paced": paced, "goals": goals}
 
 
 class GcPauses:

@@ -124,7 +124,15 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
     for figures in (day, paced):
         for key in ("command_to_reply", "command_to_board"):
             assert _positive(figures[key]["p99_ms"]), key
-    assert _positive(sqlite["floor"]["p99_ms"])
+    floor = sqlite["floor"]
+    assert _positive(floor["p99_ms"])
+    assert floor["p99_ms"] == round(
+        floor["mqtt_echo"]["p99_ms"] + floor["durable_commit"]["p99_ms"], 3)
+    # Half the samples before the day, half after the paced phase, pooled.
+    assert [floor["mqtt_echo"][half]["n"] for half in ("before", "after")] == [
+        document["settings"]["echo_rounds"] // 2] * 2
+    assert [floor["durable_commit"][half]["n"] for half in ("before", "after")] == [
+        document["settings"]["floor_commits"] // 2] * 2
 
     goals = document["goals"]
     assert {name.removeprefix("sqlite_"): entry["goal"] for name, entry in goals.items()} \

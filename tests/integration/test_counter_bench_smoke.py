@@ -29,8 +29,17 @@ def test_counter_press_bench_quick(tmp_path: Path) -> None:
     assert latency["n"] == presses
     assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
     floor = figures["floor"]
-    assert 0 < floor["echo"]["p99_ms"] < floor["p99_ms"]
-    assert floor["p99_ms"] == round(floor["echo"]["p99_ms"] + floor["commit"]["p99_ms"], 3)
+    echo, commit = floor["mqtt_echo"], floor["durable_commit"]
+    assert 0 < echo["p99_ms"] < floor["p99_ms"]
+    assert floor["p99_ms"] == round(echo["p99_ms"] + commit["p99_ms"], 3)
+    settings = document["settings"]
+    # Half the samples before the presses, half after, pooled.
+    assert (echo["before"]["n"], echo["after"]["n"], echo["n"]) == (
+        settings["echo_rounds"] // 2, settings["echo_rounds"] // 2,
+        2 * (settings["echo_rounds"] // 2))
+    assert (commit["before"]["n"], commit["after"]["n"], commit["n"]) == (
+        settings["floor_commits"] // 2, settings["floor_commits"] // 2,
+        2 * (settings["floor_commits"] // 2))
     assert set(document["goals"]) == {"sqlite_press_to_sign_p99_ms",
                                       "sqlite_press_to_sign_p99_over_floor_p99"}
     for entry in document["goals"].values():
