@@ -14,20 +14,12 @@ from motcua.dispatch import Dispatcher, Request
 from motcua.domain import Command
 from motcua.store import open_site_store
 from motcua.store.checkpoint import WalCheckpointer
+from tests.support.hub_fixtures import eventually
 from tests.support.sites import ManualClock, small_setup
 
 
 def issue(rid: str) -> Request:
     return Request(Command("issue", {"service": "dat-dai"}), "kiosk/1", rid)
-
-
-def wait_for(predicate, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def tickets_in_database_file(path: str, copy: Path) -> int:
@@ -62,7 +54,7 @@ def test_the_checkpoint_thread_runs_while_a_writer_holds_its_connection(store):
     with Dispatcher(store, clock=clock) as dispatcher:
         for n in range(5):
             assert dispatcher.execute(issue(f"r{n}")).ok
-        assert wait_for(lambda: store.checkpointer.checkpoints >= 1)
+        eventually(lambda: store.checkpointer.checkpoints >= 1)
         assert any(t.name == "motcua-wal-checkpoint" for t in threading.enumerate())
     assert not any(t.name == "motcua-wal-checkpoint" for t in threading.enumerate())
 
@@ -74,12 +66,12 @@ def test_idle_rounds_do_not_checkpoint(store):
     store, clock, _path = store
     with Dispatcher(store, clock=clock) as dispatcher:
         dispatcher.execute(issue("r1"))
-        assert wait_for(lambda: store.checkpointer.checkpoints >= 1)
+        eventually(lambda: store.checkpointer.checkpoints >= 1)
         done = store.checkpointer.checkpoints
         time.sleep(0.3)  # six rounds of 50 ms
         assert store.checkpointer.checkpoints == done
         dispatcher.execute(issue("r2"))
-        assert wait_for(lambda: store.checkpointer.checkpoints == done + 1)
+        eventually(lambda: store.checkpointer.checkpoints == done + 1)
 
 
 def test_the_log_reaches_the_database_file_before_the_writers_limit(store, tmp_path):
@@ -91,7 +83,7 @@ def test_the_log_reaches_the_database_file_before_the_writers_limit(store, tmp_p
         assert tickets_in_database_file(path, tmp_path / "copy.db") <= 0  # none, or no table
         for n in range(40):
             assert dispatcher.execute(issue(f"r{n}")).ok
-        assert wait_for(lambda: tickets_in_database_file(path, tmp_path / "copy.db") == 40)
+        eventually(lambda: tickets_in_database_file(path, tmp_path / "copy.db") == 40)
 
 
 def test_a_failed_round_is_logged_and_the_next_one_runs(sqlite_url, caplog):
@@ -114,7 +106,7 @@ def test_a_failed_round_is_logged_and_the_next_one_runs(sqlite_url, caplog):
     checkpointer.start()
     try:
         checkpointer.committed()
-        assert wait_for(lambda: checkpointer.checkpoints == 1)
+        eventually(lambda: checkpointer.checkpoints == 1)
     finally:
         checkpointer.stop()
         store.engine.dispose()
