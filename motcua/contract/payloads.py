@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import orjson
-
 from pydantic import (
     BaseModel,
     ConfigDict,
