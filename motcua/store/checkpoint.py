@@ -84,9 +84,10 @@ class WalCheckpointer:
                     self._seen = commits
                 except Exception:  # noqa: BLE001 - the next round tries again
                     log.warning("background WAL checkpoint failed", exc_info=True)
-                    connection = _closed(connection)
+                    _close(connection)
+                    connection = None  # a fresh one next round
         finally:
-            _closed(connection)
+            _close(connection)
 
     def _checkpoint(self, connection: Any) -> None:
         cursor = connection.cursor()
@@ -100,10 +101,9 @@ class WalCheckpointer:
                   log_pages, " (busy)" if busy else "")
 
 
-def _closed(connection: Any) -> None:
+def _close(connection: Any) -> None:
     if connection is not None:
         try:
             connection.close()
         except Exception:  # noqa: BLE001 - it is being dropped anyway
             log.debug("closing the checkpoint connection failed", exc_info=True)
-    return None
