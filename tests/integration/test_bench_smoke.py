@@ -141,3 +141,77 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
     assert goals["sqlite_rss_after_day_mb"]["figure"] == day["rss_after_day_mb"]
     assert goals["sqlite_rss_after_day_mb"]["pass"] == (day["rss_after_day_mb"] <= 200)
     assert all(isinstance(entry["pass"], bool) for entry in goals.values())
+
+
+CEILING_BENCH = REPO_ROOT / "bench" / "mqtt_ceiling.py"
+
+
+def test_null_hub_messages_are_the_hubs_valid_payloads_for_their_topics() -> None:
+    """Given a batch of two call_next at counters 3 and 7, when the ceiling bench's null hub
+    builds what it publishes, then it is the hub's set for them (reply, counter state and
+    call event per command, then the board and the service's state), each payload valid
+    for its topic's contract model, and the board shows the numbers the replies carry."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from bench.mqtt_ceiling import COUNTERS, null_hub_messages
+    from motcua import contract
+
+    topics = contract.Topics("bench")
+    calls = {n: 0 for n in range(1, COUNTERS + 1)}
+    calls[3], calls[7] = 1, 2
+    messages = null_hub_messages(topics, 5, [(3, "r3"), (7, "r7")], calls)
+
+    assert [topic for topic, _ in messages] == [
+        topics.counter_reply(3), topics.counter_state(3), topics.event_called(),
+        topics.counter_reply(7), topics.counter_state(7), topics.event_called(),
+        topics.board(), topics.service_state("dat-dai")]
+    models = {contract.TopicKind.COUNTER_REPLY: contract.Reply,
+              contract.TopicKind.COUNTER_STATE: contract.CounterState,
+              contract.TopicKind.EVENT_CALLED: contract.CalledEvent,
+              contract.TopicKind.BOARD: contract.Board,
+              contract.TopicKind.SERVICE_STATE: contract.ServiceState}
+    parsed = [models[topics.parse(topic).kind].model_validate_json(payload)
+              for topic, payload in messages]
+    replies = [parsed[0], parsed[3]]
+    assert [(reply.id, reply.ticket.number) for reply in replies] == [
+        ("r3", "A0053"), ("r7", "A0107")]
+    board = parsed[6]
+    shown = {entry.counter: entry.ticket for entry in board.counters}
+    assert len(shown) == COUNTERS and (shown[3], shown[7], shown[1]) == ("A0053", "A0107", None)
+    assert [call.ticket for call in board.recent] == ["A0107", "A0053"]
+    assert {message.seq for message in parsed if hasattr(message, "seq")} == {5}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_mqtt_ceiling_bench_quick(tmp_path: Path) -> None:
+    """Given --quick, when the ceiling bench runs the null hub against a real Mosquitto,
+    then stdout and mqtt_ceiling.json hold the same JSON: every call_next of the day and
+    the paced phase answered ok and seen on the board, the CPU one command costs each
+    process, and the bounds computed from those figures."""
+    document = run_quick_bench(CEILING_BENCH, "mqtt_ceiling", tmp_path, timeout=110)
+    assert document["bench"] == "mqtt_ceiling" and document["goals"] == {}
+
+    results = document["results"]
+    day, paced = results["day"], results["paced"]
+    commands = document["settings"]["day_commands"]
+    assert day["completed"] is True
+    assert day["outcomes"] == {"ok": commands} and day["command_to_board"]["n"] == commands
+    assert day["mean_batch_size"] >= 1
+    assert paced["outcomes"] == {"ok": paced["commands"]} and paced["boards_missing"] == 0
+    assert results["mqtt_echo"]["n"] == document["settings"]["echo_rounds"]
+    for share in ("null_hub", "probe"):
+        assert _positive(day[f"{share}_cpu_ms_per_command"]), share
+    assert day["broker_cpu_ms_per_command"] >= 0
+
+    bounds = results["bounds"]
+    machine = round(day["null_hub_cpu_ms_per_command"] + day["probe_cpu_ms_per_command"]
+                    + day["broker_cpu_ms_per_command"], 3)
+    cores = document["machine"]["cpu_count"]
+    assert bounds == {
+        "hub_goal_commands_per_s": 1500.0,
+        "null_hub_commands_per_s_over_goal": round(day["commands_per_s"] / 1500.0, 3),
+        "machine_cpu_ms_per_command_without_work": machine,
+        "cpu_ms_per_command_at_goal_rate_all_cores": round(cores * 1000 / 1500.0, 3),
+        "cpu_ms_left_per_command_for_work_at_goal_rate": round(
+            cores * 1000 / 1500.0 - machine, 3),
+    }
