@@ -7,8 +7,10 @@ they are other devices, and sharing the hub's process would make them compete wi
 hub for its GIL. Every latency is timed inside that process, on one clock:
 
 1. floor     - a raw MQTT echo round trip on the same broker, and one durable commit on
-               the same database (``_common.commit_floor_samples``), half the samples
+               the same database (``_common.commit_floor_samples``), one of each every
+               10 ms (the paced phase's pace: ``_common.pace`` says why), half the samples
                before the day and half after the paced phase, pooled (:class:`Floor`);
+               the same back to back, reported beside it;
 2. day       - 22,000 tickets issued through the dispatcher (the day's tickets), then 50
                closed-loop counters each sending ``call_next`` over MQTT as soon as the
                previous reply arrives, 20,000 commands in all: commands per second over
@@ -156,15 +158,17 @@ class Client:
         self.client.disconnect()
 
 
-def echo_samples(broker: MosquittoBroker, rounds: int) -> list[float]:
+def echo_samples(broker: MosquittoBroker, rounds: int, interval_s: float = 0.0) -> list[float]:
     """Raw broker round trips (seconds): publish QoS 1 and receive it back on the same
-    client, ``rounds`` times in a row."""
+    client, ``rounds`` times in a row, or one every ``interval_s`` (``common.pace``)."""
     topic = contract.Topics("bench-echo").counter_reply(1)
     client = Client(broker, [topic])
     arrived = threading.Event()
     client.handlers[topic] = lambda message, now: arrived.set()
     latencies = []
-    for _ in range(rounds):
+    origin = time.perf_counter()
+    for index in range(rounds):
+        common.pace(origin, index, interval_s)
         arrived.clear()
         started = time.perf_counter()
         client.publish(topic, b"x")
@@ -184,20 +188,24 @@ class Floor:
     measurement and one after it, pooled, so that the machine's speed drifting during a
     run (a VM's often does, by a third) moves the floor as it moves the measurement.
 
-    ``p99_ms`` = echo p99 + one-row commit p99, each over both halves.
+    ``p99_ms`` = echo p99 + one-row commit p99, each over both halves. With ``interval_s``
+    the echoes and the commits are taken one every ``interval_s`` seconds, the pace of the
+    measurement they bound (``common.pace`` says why); with 0, back to back.
     """
 
     def __init__(self, broker: MosquittoBroker, url: str, echo_rounds: int,
-                 commits: int) -> None:
+                 commits: int, interval_s: float = 0.0) -> None:
         self.broker, self.url = broker, url
         self.echo_rounds, self.commits = echo_rounds, commits
+        self.interval_s = interval_s
         self.echo: dict[str, list[float]] = {}
         self.commit: dict[str, list[float]] = {}
 
     def sample(self, half: str) -> "Floor":
         """Take half the samples (``half``: "before" or "after")."""
-        self.echo[half] = echo_samples(self.broker, self.echo_rounds // 2)
-        self.commit[half] = common.commit_floor_samples(self.url, self.commits // 2)
+        self.echo[half] = echo_samples(self.broker, self.echo_rounds // 2, self.interval_s)
+        self.commit[half] = common.commit_floor_samples(self.url, self.commits // 2,
+                                                        interval_s=self.interval_s)
         return self
 
     def summary(self) -> dict:
@@ -209,6 +217,7 @@ class Floor:
             "durable_commit": {**commit, **{half: common.floor_summary(samples)
                                             for half, samples in self.commit.items()}},
             "p99_ms": round(echo["p99_ms"] + commit["p99_ms"], 3),
+            "interval_ms": round(self.interval_s * 1000, 3),
         }
 
 
@@ -393,8 +402,14 @@ def run_probe(address: str) -> int:
 
 def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dict) -> dict:
     progress = common.progress
-    floor_samples = Floor(broker, url, settings["echo_rounds"],
-                          settings["floor_commits"]).sample("before")
+    # The goal's floor is sampled at the paced phase's pace; the back-to-back one (the
+    # floor of earlier runs) is kept beside it for comparison.
+    floors = {"paced": Floor(broker, url, settings["echo_rounds"], settings["floor_commits"],
+                             interval_s=1.0 / settings["paced_rate_per_s"]),
+              "back_to_back": Floor(broker, url, settings["echo_rounds"],
+                                    settings["floor_commits"])}
+    for floor_samples in floors.values():
+        floor_samples.sample("before")
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
     config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
@@ -450,12 +465,16 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         if probe is not None:
             probe.close()
         hub.stop()
-    floor = floor_samples.sample("after").summary()
+    floor, back_to_back = (floors[name].sample("after").summary()
+                           for name in ("paced", "back_to_back"))
     floor_p99 = floor["p99_ms"]
     progress(f"{kind}: floor p99 {floor_p99} ms (echo {floor['mqtt_echo']['p99_ms']} + "
-             f"commit {floor['durable_commit']['p99_ms']}; half before the day, half after "
-             f"the paced phase)")
+             f"commit {floor['durable_commit']['p99_ms']}, one each "
+             f"{floor['interval_ms']} ms; half before the day, half after the paced phase); "
+             f"back to back {back_to_back['p99_ms']} ms")
     reply_p99 = paced["command_to_reply"]["p99_ms"]
+    paced["reply_p99_over_back_to_back_floor_p99"] = (
+        round(reply_p99 / back_to_back["p99_ms"], 2) if back_to_back["p99_ms"] else None)
     board_p99 = paced["command_to_board"]["p99_ms"]
     goals = {
         "day_commands_per_s": common.goal(day["commands_per_s"], ">=",
@@ -470,7 +489,8 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         "rss_after_day_mb": common.goal(day["rss_after_day_mb"], "<=",
                                         GOALS["rss_after_day_mb"]),
     }
-    return {"floor": floor, "day": day, "paced": paced, "goals": goals}
+    return {"floor": floor, "floor_back_to_back": back_to_back, "day": day, "paced": paced,
+            "goals": goals}
 
 
 class GcPauses:

@@ -133,8 +133,19 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
         document["settings"]["echo_rounds"] // 2] * 2
     assert [floor["durable_commit"][half]["n"] for half in ("before", "after")] == [
         document["settings"]["floor_commits"] // 2] * 2
+    # The goal's floor is sampled at the paced phase's pace; the back-to-back one beside it.
+    assert floor["interval_ms"] == round(1000 / document["settings"]["paced_rate_per_s"], 3)
+    back_to_back = sqlite["floor_back_to_back"]
+    assert back_to_back["interval_ms"] == 0
+    assert back_to_back["p99_ms"] == round(
+        back_to_back["mqtt_echo"]["p99_ms"] + back_to_back["durable_commit"]["p99_ms"], 3)
+    reply_p99 = paced["command_to_reply"]["p99_ms"]
+    assert paced["reply_p99_over_back_to_back_floor_p99"] == round(
+        reply_p99 / back_to_back["p99_ms"], 2)
 
     goals = document["goals"]
+    assert goals["sqlite_paced_reply_p99_over_floor_p99"]["figure"] == round(
+        reply_p99 / floor["p99_ms"], 2)
     assert {name.removeprefix("sqlite_"): entry["goal"] for name, entry in goals.items()} \
         == HUB_GOALS
     assert goals["sqlite_day_commands_per_s"]["figure"] == day["commands_per_s"]
@@ -215,3 +226,24 @@ def test_mqtt_ceiling_bench_quick(tmp_path: Path) -> None:
         "cpu_ms_left_per_command_for_work_at_goal_rate": round(
             cores * 1000 / 1500.0 - machine, 3),
     }
+
+
+def test_floor_samples_taken_at_a_pace_are_spread_over_the_interval(tmp_path: Path) -> None:
+    """Given an interval of 20 ms, when the commit floor takes 5 samples after 2 warm-up
+    commits, then the seventh commit starts no earlier than 6 intervals after the first
+    (the floor of a paced measurement is sampled at its pace); back to back it takes far
+    less than that."""
+    sys.path.insert(0, str(REPO_ROOT))
+    import time
+
+    from bench import _common as common
+
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    started = time.perf_counter()
+    samples = common.commit_floor_samples(url, 5, warmup=2, interval_s=0.02)
+    paced_s = time.perf_counter() - started
+    assert len(samples) == 5 and all(sample > 0 for sample in samples)
+    assert paced_s >= 6 * 0.02
+    started = time.perf_counter()
+    common.commit_floor_samples(url, 5, warmup=2)
+    assert time.perf_counter() - started < paced_s

@@ -40,6 +40,16 @@ def test_counter_press_bench_quick(tmp_path: Path) -> None:
     assert (commit["before"]["n"], commit["after"]["n"], commit["n"]) == (
         settings["floor_commits"] // 2, settings["floor_commits"] // 2,
         2 * (settings["floor_commits"] // 2))
+    # The goal's floor is sampled at the presses' pace; the back-to-back one beside it.
+    assert floor["interval_ms"] == round(1000 / settings["rate_per_s"], 3)
+    back_to_back = figures["floor_back_to_back"]
+    assert back_to_back["interval_ms"] == 0
+    assert back_to_back["mqtt_echo"]["n"] == echo["n"]
+    assert back_to_back["durable_commit"]["n"] == commit["n"]
+    assert figures["p99_over_back_to_back_floor_p99"] == round(
+        latency["p99_ms"] / back_to_back["p99_ms"], 2)
+    assert document["goals"]["sqlite_press_to_sign_p99_over_floor_p99"]["figure"] == round(
+        latency["p99_ms"] / floor["p99_ms"], 2)
     assert set(document["goals"]) == {"sqlite_press_to_sign_p99_ms",
                                       "sqlite_press_to_sign_p99_over_floor_p99"}
     for entry in document["goals"].values():
