@@ -16,7 +16,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -296,9 +296,12 @@ class SiteStore:
         # more than the BEGIN itself. The SQLAlchemy connection only holds the pooled
         # connection; it never starts a transaction of its own on it.
         dbapi_connection = conn.connection.dbapi_connection
+        writes = _Writes(dbapi_connection)
         try:
             self._statements.begin(dbapi_connection)
-            self._write_batch(dbapi_connection, batch)
+            with self._statements.pipeline(dbapi_connection):
+                self._write_batch(writes, batch)
+            writes.verify()  # before COMMIT: a conflict leaves nothing written
             self._statements.commit(dbapi_connection)
             if self.checkpointer is not None:
                 self.checkpointer.committed()
@@ -309,6 +312,8 @@ class SiteStore:
                 log.debug("rollback after a failed commit failed", exc_info=True)
             self.close(thread)
             raise
+        finally:
+            writes.close()
 
     def close(self, thread: int | None = None) -> None:
         """Return the connection kept by :meth:`commit` for ``thread`` (a thread ident;
@@ -337,52 +342,51 @@ class SiteStore:
                 self._writers[thread] = conn
         return conn
 
-    def _write_batch(self, dbapi_connection: Any, batch: Batch) -> None:
+    def _write_batch(self, writes: _Writes, batch: Batch) -> None:
         # Every statement goes straight to the DBAPI cursor, compiled once per dialect
         # and set of columns (see _Statements): SQLAlchemy's per-execution work (its
         # execution context, parameter processing, result wrapping) cost more than the
-        # statements themselves.
+        # statements themselves. The row counts that detect another writer are checked
+        # by the caller once every result is in (see _Statements.pipeline).
         statements = self._statements
-        cursor = dbapi_connection.cursor()
-        try:
-            updated = statements.run(cursor, _SITE_ADVANCE, [{
-                "site_id": self.site_id, "b_seq": batch.seq_before,
-                "seq": batch.seq_after, "business_day": batch.business_day,
-            }])
-            if updated != 1:
-                raise StoreConflict("site seq moved: another writer is active")
-            self._write_numbers(cursor, batch)
-            self._write_tickets(cursor, batch)
-            if batch.counters:  # one statement for every counter touched
-                statements.run(cursor, _COUNTER_UPDATE, [
-                    {"site_id": self.site_id, "number": number, **values}
-                    for number, values in batch.counters.items()])
-            if batch.events:
-                statements.run(cursor, _Insert(ticket_event), batch.events)
-            if batch.requests:
-                statements.run(cursor, _Insert(request), batch.requests)
-            if batch.purge_requests_before is not None:
-                statements.run(cursor, _REQUEST_PURGE, [{
-                    "site_id": self.site_id, "business_day": batch.purge_requests_before}])
-        finally:
-            cursor.close()
+        cursor = writes.cursor()
+        statements.run(cursor, _SITE_ADVANCE, [{
+            "site_id": self.site_id, "b_seq": batch.seq_before,
+            "seq": batch.seq_after, "business_day": batch.business_day,
+        }])
+        writes.expect(cursor, 1, lambda _: "site seq moved: another writer is active")
+        self._write_numbers(writes, batch)
+        self._write_tickets(writes, batch)
+        cursor = writes.cursor()
+        if batch.counters:  # one statement for every counter touched
+            statements.run(cursor, _COUNTER_UPDATE, [
+                {"site_id": self.site_id, "number": number, **values}
+                for number, values in batch.counters.items()])
+        if batch.events:
+            statements.run(cursor, _Insert(ticket_event), batch.events)
+        if batch.requests:
+            statements.run(cursor, _Insert(request), batch.requests)
+        if batch.purge_requests_before is not None:
+            statements.run(cursor, _REQUEST_PURGE, [{
+                "site_id": self.site_id, "business_day": batch.purge_requests_before}])
 
-    def _write_numbers(self, cursor: Any, batch: Batch) -> None:
+    def _write_numbers(self, writes: _Writes, batch: Batch) -> None:
         for (prefix, day), (old, new) in batch.numbers.items():
+            cursor = writes.cursor()
             if old == 0:
                 # A primary-key clash here means someone else numbered this prefix today.
                 self._statements.run(cursor, _Insert(number_counter), [{
                     "site_id": self.site_id, "prefix": prefix, "business_day": day,
                     "last_number": new}])
                 continue
-            updated = self._statements.run(cursor, _NUMBER_ADVANCE, [{
+            self._statements.run(cursor, _NUMBER_ADVANCE, [{
                 "site_id": self.site_id, "prefix": prefix, "business_day": day,
                 "b_last_number": old, "last_number": new,
             }])
-            if updated != 1:
-                raise StoreConflict(f"number counter {prefix} {day} moved")
+            writes.expect(cursor, 1, lambda _, prefix=prefix, day=day:
+                          f"number counter {prefix} {day} moved")
 
-    def _write_tickets(self, cursor: Any, batch: Batch) -> None:
+    def _write_tickets(self, writes: _Writes, batch: Batch) -> None:
         # Tickets leaving a counter are written before tickets taking one, so the
         # "one active ticket per counter" index never sees two at once: the updates go
         # first, those that end inactive ahead of the active ones (executemany runs its
@@ -400,12 +404,49 @@ class SiteStore:
             updates.append((live.status in ACTIVE_STATUSES, row))
         if updates:
             rows = [row for _active, row in sorted(updates, key=lambda entry: entry[0])]
-            updated = self._statements.run(cursor, _TICKET_UPDATE, rows)
-            if updated != len(rows):
-                raise StoreConflict(
-                    f"{len(rows) - updated} ticket(s) changed behind the writer's back")
+            cursor = writes.cursor()
+            self._statements.run(cursor, _TICKET_UPDATE, rows)
+            writes.expect(cursor, len(rows), lambda updated, expected=len(rows):
+                          f"{expected - updated} ticket(s) changed behind the writer's back")
         if inserts:
-            self._statements.run(cursor, _Insert(ticket), inserts)
+            self._statements.run(writes.cursor(), _Insert(ticket), inserts)
+
+
+class _Writes:
+    """The cursors of one write transaction, and the row counts some of them must show.
+
+    A guarded update (the site's ``seq``, a number counter, tickets in the status the
+    writer last saw) that changes fewer rows than expected means another writer got
+    there first. Each guarded statement has a cursor of its own, whose row count is read
+    by :meth:`verify` once every result is in: in PostgreSQL's pipeline mode a cursor
+    knows its count only after the pipeline's sync."""
+
+    def __init__(self, dbapi_connection: Any) -> None:
+        self._connection = dbapi_connection
+        self._cursors: list[Any] = []
+        self._expected: list[tuple[Any, int, Callable[[int], str]]] = []
+
+    def cursor(self) -> Any:
+        cursor = self._connection.cursor()
+        self._cursors.append(cursor)
+        return cursor
+
+    def expect(self, cursor: Any, rows: int, conflict: Callable[[int], str]) -> None:
+        """After the writes, ``cursor`` must have changed ``rows`` rows; otherwise
+        :meth:`verify` raises StoreConflict with ``conflict(rows changed)``."""
+        self._expected.append((cursor, rows, conflict))
+
+    def verify(self) -> None:
+        for cursor, rows, conflict in self._expected:
+            if cursor.rowcount != rows:
+                raise StoreConflict(conflict(cursor.rowcount))
+
+    def close(self) -> None:
+        for cursor in self._cursors:
+            try:
+                cursor.close()
+            except Exception:  # noqa: BLE001 - a failed transaction's cursor
+                log.debug("closing a write cursor failed", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -486,6 +527,19 @@ class _Statements:
             dbapi_connection.commit()
 
     @contextlib.contextmanager
+    def pipeline(self, dbapi_connection: Any):
+        """On PostgreSQL, send the statements run inside without waiting for each result
+        (psycopg's pipeline mode): the results, and any error, arrive at the block's end.
+        A batch's six or so statements cost one round trip to the server instead of one
+        each: in the paced bench they took 0.5 to 1.4 ms apiece, a commit 5.3 ms at p50.
+        SQLite runs in this process: there is no round trip to save."""
+        if self.dialect.name != "postgresql":
+            yield
+            return
+        with self._translated("(pipeline sync)"), dbapi_connection.pipeline():
+            yield
+
+    @contextlib.contextmanager
     def _translated(self, sql: str):
         """DBAPI errors raised as SQLAlchemy's classes, as ``Connection.execute`` does."""
         try:
@@ -495,8 +549,9 @@ class _Statements:
                 sql, None, error, self.dialect.loaded_dbapi.Error,
                 dialect=self.dialect) from error
 
-    def run(self, cursor: Any, statement: Any, rows: list[dict[str, Any]]) -> int:
-        """Run ``statement`` once per row (one ``executemany``); the rows changed."""
+    def run(self, cursor: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
+        """Run ``statement`` once per row (one ``executemany``) on ``cursor``, whose
+        ``rowcount`` then tells the rows changed (in a pipeline: after its sync)."""
         prepared = self._prepared.get((statement, tuple(rows[0])))
         if prepared is None:
             prepared = self._prepare(statement, tuple(rows[0]))
@@ -506,7 +561,6 @@ class _Statements:
                 cursor.execute(prepared.sql, params[0])
             else:
                 cursor.executemany(prepared.sql, params)
-        return cursor.rowcount
 
     def _prepare(self, statement: Any, keys: tuple[str, ...]) -> _Prepared:
         q, mark = self._quote, self._placeholder
