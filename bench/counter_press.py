@@ -35,7 +35,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench import _common as common  # noqa: E402
-from bench.hub_roundtrip import COUNTERS, Floor, bench_setup  # noqa: E402
+from bench.hub_roundtrip import (  # noqa: E402
+    COUNTERS, bench_setup, floor_summaries, paced_and_back_to_back_floors)
 from tests.support.mosquitto import MosquittoBroker  # noqa: E402
 
 NAME = "counter_press"
@@ -173,15 +174,9 @@ def measure_presses(broker: MosquittoBroker, settings: dict, directory: Path) ->
 def measure(settings: dict) -> dict:
     with MosquittoBroker(packet_log=False) as broker, common.sqlite_database() as db_url, \
             tempfile.TemporaryDirectory(prefix="motcua-bench-bus-") as directory:
-        # The goal's floor is sampled at the presses' pace; the back-to-back one (the floor
-        # of earlier runs) is kept beside it for comparison.
-        floors = {"paced": Floor(broker, db_url, settings["echo_rounds"],
-                                 settings["floor_commits"],
-                                 interval_s=1.0 / settings["rate_per_s"]),
-                  "back_to_back": Floor(broker, db_url, settings["echo_rounds"],
-                                        settings["floor_commits"])}
-        for floor_samples in floors.values():
-            floor_samples.sample("before")
+        floors = paced_and_back_to_back_floors(broker, db_url, settings["echo_rounds"],
+                                               settings["floor_commits"],
+                                               1.0 / settings["rate_per_s"])
         hub = HubProcess(broker, db_url, settings["presses"] + 2 * COUNTERS)
         try:
             common.progress(f"hub ready ({hub.ready['issued']} tickets); {settings['presses']} "
@@ -189,8 +184,7 @@ def measure(settings: dict) -> dict:
             presses = measure_presses(broker, settings, Path(directory))
         finally:
             hub.close()
-        floor, back_to_back = (floors[name].sample("after").summary()
-                               for name in ("paced", "back_to_back"))
+        floor, back_to_back = floor_summaries(floors)
     floor_p99 = floor["p99_ms"]
     common.progress(f"floor p99 {floor_p99} ms (echo {floor['mqtt_echo']['p99_ms']} + commit "
                     f"{floor['durable_commit']['p99_ms']}, one each {floor['interval_ms']} ms; "

@@ -158,6 +158,25 @@ class Client:
         self.client.disconnect()
 
 
+def paced_and_back_to_back_floors(broker: MosquittoBroker, url: str, echo_rounds: int,
+                                  commits: int, interval_s: float) -> dict[str, Floor]:
+    """The goal's floor, sampled one echo and one commit every ``interval_s`` (the pace of
+    the measurement it bounds), and the same back to back (the floor of runs before
+    stop 17), kept beside it for comparison; each has taken its "before" half."""
+    floors = {"paced": Floor(broker, url, echo_rounds, commits, interval_s=interval_s),
+              "back_to_back": Floor(broker, url, echo_rounds, commits)}
+    for floor in floors.values():
+        floor.sample("before")
+    return floors
+
+
+def floor_summaries(floors: dict[str, Floor]) -> tuple[dict, dict]:
+    """Take the "after" halves; the summaries of the paced and the back-to-back floor."""
+    paced, back_to_back = (floors[name].sample("after").summary()
+                           for name in ("paced", "back_to_back"))
+    return paced, back_to_back
+
+
 def echo_samples(broker: MosquittoBroker, rounds: int, interval_s: float = 0.0) -> list[float]:
     """Raw broker round trips (seconds): publish QoS 1 and receive it back on the same
     client, ``rounds`` times in a row, or one every ``interval_s`` (``common.pace``)."""
@@ -402,14 +421,9 @@ def run_probe(address: str) -> int:
 
 def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dict) -> dict:
     progress = common.progress
-    # The goal's floor is sampled at the paced phase's pace; the back-to-back one (the
-    # floor of earlier runs) is kept beside it for comparison.
-    floors = {"paced": Floor(broker, url, settings["echo_rounds"], settings["floor_commits"],
-                             interval_s=1.0 / settings["paced_rate_per_s"]),
-              "back_to_back": Floor(broker, url, settings["echo_rounds"],
-                                    settings["floor_commits"])}
-    for floor_samples in floors.values():
-        floor_samples.sample("before")
+    floors = paced_and_back_to_back_floors(broker, url, settings["echo_rounds"],
+                                           settings["floor_commits"],
+                                           1.0 / settings["paced_rate_per_s"])
     # The bench fills the day from one kiosk: no per-kiosk issue rate.
     config = HubConfig(db_url=url, mqtt_url=broker.url(), http_port=0,
                        kiosk_issue_per_minute=0)
@@ -465,8 +479,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         if probe is not None:
             probe.close()
         hub.stop()
-    floor, back_to_back = (floors[name].sample("after").summary()
-                           for name in ("paced", "back_to_back"))
+    floor, back_to_back = floor_summaries(floors)
     floor_p99 = floor["p99_ms"]
     progress(f"{kind}: floor p99 {floor_p99} ms (echo {floor['mqtt_echo']['p99_ms']} + "
              f"commit {floor['durable_commit']['p99_ms']}, one each "
