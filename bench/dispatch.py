@@ -2,8 +2,10 @@
 
 Per database, in one run:
 
-1. floor      - one durable transaction inserting one row, repeated sequentially, with the
-                store's own engine settings: what any durable write costs at least;
+1. floor      - one durable transaction inserting one row, one every 20 ms (the paced
+                phase's pace: ``_common.pace`` says why), with the store's own engine
+                settings: what any durable write costs at least; the same back to back,
+                reported beside it;
 2. throughput - closed-loop clients submitting ``issue`` back-to-back through the
                 dispatcher (group commit): durable commands per second, latency, batch size,
                 and where the dispatcher thread spends its time;
@@ -386,11 +388,20 @@ def run_paced(url: str, settings: dict[str, Any]) -> dict[str, Any]:
 def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any]:
     """The three phases on one database. The floor is sampled in two halves, before the
     dispatcher phases and after them, and pooled: on a shared machine the cost of an fsync
-    drifts, and the pooled figure covers the same period as the dispatcher's."""
+    drifts, and the pooled figure covers the same period as the dispatcher's. The goal's
+    floor is sampled at the paced phase's pace; the back-to-back one is kept beside it."""
     progress = _common.progress
     commits = settings["floor"]["commits"]
-    progress(f"{kind}: floor, first half ({commits // 2} sequential one-row commits)")
-    floor_before = _common.commit_floor_samples(url, commits // 2)
+    interval_s = 1.0 / settings["paced"]["rate_per_s"]
+    floors: dict[str, list[list[float]]] = {"paced": [], "back_to_back": []}
+
+    def sample_floors(half: str, count: int) -> None:
+        progress(f"{kind}: floor, {half} half ({count} one-row commits, one every "
+                 f"{interval_s * 1000:.0f} ms, then back to back)")
+        floors["paced"].append(_common.commit_floor_samples(url, count, interval_s=interval_s))
+        floors["back_to_back"].append(_common.commit_floor_samples(url, count))
+
+    sample_floors("first", commits // 2)
 
     conf = settings["throughput"]
     progress(f"{kind}: throughput ({conf['clients']} clients, {conf['commands']} issues)")
@@ -403,18 +414,23 @@ def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any
     progress(f"{kind}: paced ({conf['rate_per_s']}/s for {conf['duration_s']} s)")
     paced = run_paced(url, settings)
 
-    progress(f"{kind}: floor, second half ({commits - commits // 2} commits)")
-    floor_after = _common.commit_floor_samples(url, commits - commits // 2)
-    floor = {**_common.floor_summary(floor_before + floor_after),
-             "before": _common.floor_summary(floor_before),
-             "after": _common.floor_summary(floor_after)}
-    progress(f"{kind}: floor p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms, "
-             f"{floor['commits_per_s']} commits/s")
-    ratio = paced["latency"]["p99_ms"] / floor["p99_ms"] if floor["p99_ms"] > 0 else None
-    paced["p99_over_floor_p99"] = round(ratio, 2) if ratio is not None else None
+    sample_floors("second", commits - commits // 2)
+    floor, back_to_back = ({**_common.floor_summary(before + after),
+                            "before": _common.floor_summary(before),
+                            "after": _common.floor_summary(after),
+                            "interval_ms": round(interval * 1000, 3)}
+                           for (before, after), interval in ((floors["paced"], interval_s),
+                                                             (floors["back_to_back"], 0.0)))
+    progress(f"{kind}: floor p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms; back to "
+             f"back p50 {back_to_back['p50_ms']} ms, p99 {back_to_back['p99_ms']} ms")
+    p99 = paced["latency"]["p99_ms"]
+    for key, summary in (("p99_over_floor_p99", floor),
+                         ("p99_over_back_to_back_floor_p99", back_to_back)):
+        paced[key] = round(p99 / summary["p99_ms"], 2) if summary["p99_ms"] > 0 else None
     progress(f"{kind}: paced p50 {paced['latency']['p50_ms']} ms, "
-             f"p99 {paced['latency']['p99_ms']} ms ({paced['p99_over_floor_p99']}x floor p99)")
-    return {"floor": floor, "throughput": throughput, "paced": paced}
+             f"p99 {p99} ms ({paced['p99_over_floor_p99']}x floor p99)")
+    return {"floor": floor, "floor_back_to_back": back_to_back, "throughput": throughput,
+            "paced": paced}
 
 
 def evaluate_goals(results: dict[str, Any]) -> dict[str, Any]:

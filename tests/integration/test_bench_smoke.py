@@ -54,6 +54,15 @@ def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
     for key in ("p50_ms", "p99_ms", "commits_per_s"):
         assert _positive(floor[key]), key
     assert floor["p50_ms"] <= floor["p99_ms"]
+    # The goal's floor is sampled at the paced phase's pace; the back-to-back one beside it,
+    # each in two halves of the same size.
+    rate = document["settings"]["paced"]["rate_per_s"]
+    back_to_back = sqlite["floor_back_to_back"]
+    assert (floor["interval_ms"], back_to_back["interval_ms"]) == (round(1000 / rate, 3), 0)
+    commits = document["settings"]["floor"]["commits"]
+    for summary in (floor, back_to_back):
+        assert (summary["before"]["n"], summary["after"]["n"], summary["n"]) == (
+            commits // 2, commits - commits // 2, commits)
 
     throughput = sqlite["throughput"]
     assert throughput["commands"] == document["settings"]["throughput"]["commands"]
@@ -69,7 +78,9 @@ def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
         assert set(paced["outcomes"][action]) == {"ok"}, paced["outcomes"]
     for key in ("p50_ms", "p99_ms"):
         assert _positive(paced["latency"][key]), key
-    assert _positive(paced["p99_over_floor_p99"])
+    assert paced["p99_over_floor_p99"] == round(paced["latency"]["p99_ms"] / floor["p99_ms"], 2)
+    assert paced["p99_over_back_to_back_floor_p99"] == round(
+        paced["latency"]["p99_ms"] / back_to_back["p99_ms"], 2)
 
     assert len(throughput["commands_per_s_by_quarter"]) == 4
     assert all(_positive(rate) for rate in throughput["commands_per_s_by_quarter"])
