@@ -354,9 +354,13 @@ def floor_summary(latencies: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def measure_commit_floor(url: str, commits: int, warmup: int = 10) -> dict[str, Any]:
-    """:func:`floor_summary` of :func:`commit_floor_samples`."""
-    return floor_summary(commit_floor_samples(url, commits, warmup))
+def pooled_floor_summary(halves: dict[str, list[float]]) -> dict[str, Any]:
+    """:func:`floor_summary` of every half's samples pooled, and of each half under its
+    name (``{"before": [...], "after": [...]}`` gives ``{..., "before": {...}, "after":
+    {...}}``)."""
+    pooled = [sample for samples in halves.values() for sample in samples]
+    return {**floor_summary(pooled),
+            **{half: floor_summary(samples) for half, samples in halves.items()}}
 
 
 class ProbeProcess:

@@ -393,15 +393,16 @@ def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any
     progress = _common.progress
     commits = settings["floor"]["commits"]
     interval_s = 1.0 / settings["paced"]["rate_per_s"]
-    floors: dict[str, list[list[float]]] = {"paced": [], "back_to_back": []}
+    intervals = {"paced": interval_s, "back_to_back": 0.0}
+    floors: dict[str, dict[str, list[float]]] = {name: {} for name in intervals}
 
     def sample_floors(half: str, count: int) -> None:
-        progress(f"{kind}: floor, {half} half ({count} one-row commits, one every "
-                 f"{interval_s * 1000:.0f} ms, then back to back)")
-        floors["paced"].append(_common.commit_floor_samples(url, count, interval_s=interval_s))
-        floors["back_to_back"].append(_common.commit_floor_samples(url, count))
+        progress(f"{kind}: floor, the half {half} the dispatcher phases ({count} one-row "
+                 f"commits, one every {interval_s * 1000:.0f} ms, then back to back)")
+        for name, interval in intervals.items():
+            floors[name][half] = _common.commit_floor_samples(url, count, interval_s=interval)
 
-    sample_floors("first", commits // 2)
+    sample_floors("before", commits // 2)
 
     conf = settings["throughput"]
     progress(f"{kind}: throughput ({conf['clients']} clients, {conf['commands']} issues)")
@@ -414,13 +415,10 @@ def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any
     progress(f"{kind}: paced ({conf['rate_per_s']}/s for {conf['duration_s']} s)")
     paced = run_paced(url, settings)
 
-    sample_floors("second", commits - commits // 2)
-    floor, back_to_back = ({**_common.floor_summary(before + after),
-                            "before": _common.floor_summary(before),
-                            "after": _common.floor_summary(after),
-                            "interval_ms": round(interval * 1000, 3)}
-                           for (before, after), interval in ((floors["paced"], interval_s),
-                                                             (floors["back_to_back"], 0.0)))
+    sample_floors("after", commits - commits // 2)
+    floor, back_to_back = ({**_common.pooled_floor_summary(floors[name]),
+                            "interval_ms": round(intervals[name] * 1000, 3)}
+                           for name in ("paced", "back_to_back"))
     progress(f"{kind}: floor p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms; back to "
              f"back p50 {back_to_back['p50_ms']} ms, p99 {back_to_back['p99_ms']} ms")
     p99 = paced["latency"]["p99_ms"]

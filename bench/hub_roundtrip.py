@@ -229,12 +229,11 @@ class Floor:
 
     def summary(self) -> dict:
         echo = common.latency_summary([x for half in self.echo.values() for x in half])
-        commit = common.floor_summary([x for half in self.commit.values() for x in half])
+        commit = common.pooled_floor_summary(self.commit)
         return {
             "mqtt_echo": {**echo, **{half: common.latency_summary(samples)
                                      for half, samples in self.echo.items()}},
-            "durable_commit": {**commit, **{half: common.floor_summary(samples)
-                                            for half, samples in self.commit.items()}},
+            "durable_commit": commit,
             "p99_ms": round(echo["p99_ms"] + commit["p99_ms"], 3),
             "interval_ms": round(self.interval_s * 1000, 3),
         }

@@ -66,12 +66,13 @@ class NullHub:
         self._seq = 0
         self.batches = 0
         self.commands = 0
-        self._writer = threading.Thread(target=self._run, name="null-hub-writer", daemon=True)
-        self._writer.start()
         self.bus = connect_bus(
             BusSettings(url=broker_url, client_id="motcua-hub",
                         will_topic=self.topics.hub_status()),
             subscriptions={self.topics.counter_cmd_filter(): self._on_command})
+        # Started once the bus exists: commands queued meanwhile wait for it.
+        self._writer = threading.Thread(target=self._run, name="null-hub-writer", daemon=True)
+        self._writer.start()
 
     def _on_command(self, message: BusMessage) -> None:
         parsed = self.topics.parse(message.topic)
