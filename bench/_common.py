@@ -160,6 +160,25 @@ def rates_by_quarter(ends: Sequence[float], started: float) -> list[float]:
     return rates
 
 
+def cpu_by_quarter(completions: Sequence[tuple[float, float]], started_cpu_s: float
+                   ) -> list[float]:
+    """The process's CPU time per command (µs) in each quarter of ``rates_by_quarter``:
+    ``completions`` are ``(end, process CPU seconds at the end)`` pairs, one per command.
+    Unlike the rate it does not move with the machine's idle or stolen time, so a quarter
+    that is slower *and* costs more CPU per command did more work per command."""
+    ordered = sorted(completions)
+    n = len(ordered)
+    if n < 4:
+        return []
+    figures, previous = [], started_cpu_s
+    for q in range(4):
+        chunk = ordered[q * n // 4:(q + 1) * n // 4]
+        cpu = max(cpu for _, cpu in chunk)  # threads read the clock in any order
+        figures.append(round((cpu - previous) * 1e6 / len(chunk), 1))
+        previous = cpu
+    return figures
+
+
 # --- goals -----------------------------------------------------------------------------------
 
 

@@ -269,16 +269,32 @@ def run_throughput(url: str, settings: dict[str, Any]) -> dict[str, Any]:
             site.dispatcher.execute(issue(site.services[i % len(site.services)], "kiosk/warm",
                                           f"warm-{i}"))
         site.meter.reset()
-        shares = [total // clients + (1 if k < total % clients else 0) for k in range(clients)]
+        # One shared count of the day's commands, taken by whichever client is free: all
+        # the clients stay busy to the last command, so the last quarter is not measured
+        # while early finishers have already left (fixed shares did that: batches shrank
+        # by a tenth at the end of the day, and the rate with them).
+        unclaimed = [total]
+        claim = threading.Lock()
+
+        def claim_one() -> bool:
+            with claim:
+                if unclaimed[0] <= 0:
+                    return False
+                unclaimed[0] -= 1
+                return True
+
         latencies: list[list[float]] = [[] for _ in range(clients)]
         finished: list[list[float]] = [[] for _ in range(clients)]
+        cpu: list[list[tuple[float, float]]] = [[] for _ in range(clients)]
         outcomes: list[Tally] = [Tally() for _ in range(clients)]
         barrier = threading.Barrier(clients + 1)
 
         def client(k: int) -> None:
             execute = site.dispatcher.execute
             barrier.wait()
-            for j in range(shares[k]):
+            j = 0
+            while claim_one():
+                j += 1
                 request = issue(site.services[(k + j) % len(site.services)], f"kiosk/{k}",
                                 f"tp-{k}-{j}")
                 begin = time.perf_counter()
@@ -286,6 +302,7 @@ def run_throughput(url: str, settings: dict[str, Any]) -> dict[str, Any]:
                 end = time.perf_counter()
                 latencies[k].append(end - begin)
                 finished[k].append(end)
+                cpu[k].append((end, time.process_time()))
                 outcomes[k]["ok" if result.ok else result.error["code"]] += 1
 
         threads = [threading.Thread(target=client, args=(k,), name=f"bench-client-{k}")
@@ -294,6 +311,7 @@ def run_throughput(url: str, settings: dict[str, Any]) -> dict[str, Any]:
             thread.start()
         barrier.wait()
         started = time.perf_counter()
+        started_cpu = time.process_time()
         for thread in threads:
             thread.join()
         ends = sorted(t for per_client in finished for t in per_client)
@@ -309,6 +327,10 @@ def run_throughput(url: str, settings: dict[str, Any]) -> dict[str, Any]:
             "commands_per_s_by_quarter": by_quarter,
             "last_quarter_over_first": (round(by_quarter[-1] / by_quarter[0], 3)
                                         if by_quarter and by_quarter[0] else None),
+            # The bench's process (dispatcher, clients, checkpointer) per command, by the
+            # same quarters: whether the later quarters did more work, or had less machine.
+            "cpu_us_per_command_by_quarter": _common.cpu_by_quarter(
+                [pair for per_client in cpu for pair in per_client], started_cpu),
             "outcomes": dict(tally),
             "tickets_in_state_at_end": len(site.dispatcher.state.tickets),
             "latency": _common.latency_summary(all_latencies),
@@ -409,7 +431,9 @@ def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any
     throughput = run_throughput(url, settings)
     progress(f"{kind}: throughput {throughput['commands_per_s']} commands/s, "
              f"mean batch {throughput['mean_batch_size']}, "
-             f"p99 {throughput['latency']['p99_ms']} ms")
+             f"p99 {throughput['latency']['p99_ms']} ms; by quarter "
+             f"{throughput['commands_per_s_by_quarter']} commands/s, "
+             f"{throughput['cpu_us_per_command_by_quarter']} µs of CPU per command")
 
     conf = settings["paced"]
     progress(f"{kind}: paced ({conf['rate_per_s']}/s for {conf['duration_s']} s)")

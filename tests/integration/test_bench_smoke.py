@@ -84,6 +84,8 @@ def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
 
     assert len(throughput["commands_per_s_by_quarter"]) == 4
     assert all(_positive(rate) for rate in throughput["commands_per_s_by_quarter"])
+    assert len(throughput["cpu_us_per_command_by_quarter"]) == 4
+    assert all(_positive(cpu) for cpu in throughput["cpu_us_per_command_by_quarter"])
 
     goals = document["goals"]
     assert set(goals) == {"sqlite_commands_per_s", "sqlite_last_quarter_over_first",
@@ -258,3 +260,17 @@ def test_floor_samples_taken_at_a_pace_are_spread_over_the_interval(tmp_path: Pa
     started = time.perf_counter()
     common.commit_floor_samples(url, 5, warmup=2)
     assert time.perf_counter() - started < paced_s
+
+
+def test_cpu_by_quarter_is_each_quarters_cpu_over_its_commands() -> None:
+    """Given 8 completions whose CPU clock (read by threads in any order) ends each
+    quarter at 0.3, 0.5, 0.9 and 1.3 s after a start at 0.1 s, then each quarter's figure
+    is its CPU over its 2 commands, in µs; fewer than 4 completions give no quarters."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from bench import _common as common
+
+    completions = [(1.0, 0.2), (2.0, 0.3), (3.0, 0.5), (4.0, 0.4),
+                   (6.0, 0.9), (5.0, 0.7), (7.0, 1.1), (8.0, 1.3)]
+    assert common.cpu_by_quarter(completions, 0.1) == [100_000.0, 100_000.0, 200_000.0,
+                                                       200_000.0]
+    assert common.cpu_by_quarter(completions[:3], 0.1) == []
