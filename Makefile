@@ -20,7 +20,8 @@ test: setup
 
 # Each bench script writes its own JSON file under $(BENCH_RESULTS) (also exported as
 # BENCH_RESULTS_DIR); files named _*.py are helpers, not benchmarks.
-bench: setup
+bench:
+	@bash scripts/setup.sh --bench
 	@mkdir -p $(BENCH_RESULTS)
 	@set -e; for script in bench/*.py; do \
 		[ -e "$$script" ] || continue; \

@@ -22,6 +22,12 @@ APT_PACKAGES=(
     libzbar0
 )
 
+# `setup.sh --bench` (what `make bench` runs) adds what only the benches use: Valgrind's
+# callgrind counts the instructions of bench/dispatch_work.py's day.
+if [[ "${1:-}" == "--bench" ]]; then
+    APT_PACKAGES+=(valgrind)
+fi
+
 # Services that Debian starts when it installs these packages; tests and `make run` start
 # their own on free ports, so the system ones are stopped to keep 1883/5432 out of the way.
 SYSTEM_SERVICES=(mosquitto postgresql)

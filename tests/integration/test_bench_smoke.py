@@ -274,3 +274,90 @@ def test_cpu_by_quarter_is_each_quarters_cpu_over_its_commands() -> None:
     assert common.cpu_by_quarter(completions, 0.1) == [100_000.0, 100_000.0, 200_000.0,
                                                        200_000.0]
     assert common.cpu_by_quarter(completions[:3], 0.1) == []
+
+
+def test_dispatch_work_day_commits_batches_of_exactly_the_set_size(tmp_path: Path) -> None:
+    """Given the work bench's quick day (400 issues, batches of 25), when it runs without
+    callgrind, then every batch the writer committed held exactly 25 commands and the
+    quarter marks came after the warm-up and after each quarter, in order."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from bench import dispatch_work
+
+    marks: list[int] = []
+    sizes = dispatch_work.run_day(f"sqlite:///{tmp_path / 'work.db'}",
+                                  dispatch_work.SETTINGS["quick"], marks.append)
+    assert sizes == [25] * 16
+    assert marks == [0, 1, 2, 3, 4]
+
+
+CALLGRIND_PART_1 = """# callgrind format
+version: 1
+positions: line
+events: Ir
+
+desc: Trigger: dump q1
+
+ob=(1) /usr/lib/libpython3.so
+fn=(1) issue
+0 300
+cfn=(2) commit
+calls=2 0
+0 900
+fn=(2) commit
++2 500
+-1 100
+"""
+
+CALLGRIND_PART_2 = """# callgrind format
+version: 1
+positions: line
+events: Ir
+
+desc: Trigger: dump q4
+
+fn=(1)
+0 300
+cfn=(2)
+calls=2 0
+0 1200
+fn=(2)
+* 800
+fn=(3) gc_collect
+0 100
+ob=(2) /usr/lib/libsqlite3.so.0
+fn=(4) 0x00000000000ff650
+0 40
+"""
+
+
+def test_callgrind_dumps_are_read_as_self_costs_with_names_from_earlier_parts(
+        tmp_path: Path) -> None:
+    """Given two callgrind parts where the second names its functions only by id (as
+    callgrind compresses them), then each part's self costs are per function name (one
+    known only by its address named with its library), the
+    inclusive cost after ``calls=`` is not counted, and the quarter figures follow: with
+    4 commands per quarter, q1 = 900/4 = 225 and q4 = 1200/4 = 300 instructions per
+    command, a rate ratio of 0.75, commit and gc_collect grown by 50 and 25 per command."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from bench import dispatch_work
+
+    (tmp_path / "callgrind.out.1").write_text(CALLGRIND_PART_1)
+    (tmp_path / "callgrind.out.2").write_text(CALLGRIND_PART_2)
+    (tmp_path / "callgrind.out").write_text("")  # the final dump: not a numbered part
+    files = dispatch_work.dump_files(tmp_path, "callgrind.out")
+    assert [f.name for f in files] == ["callgrind.out.1", "callgrind.out.2"]
+    dumps = dispatch_work.read_dumps(files)
+    assert dumps == [("dump q1", {"issue": 300, "commit": 600}),
+                     ("dump q4", {"issue": 300, "commit": 800, "gc_collect": 100,
+                                  "0x00000000000ff650 (libsqlite3.so.0)": 40})]
+    del dumps[1][1]["0x00000000000ff650 (libsqlite3.so.0)"]
+    quarters = {"dump q1": dumps[0][1], "dump q2": dumps[0][1], "dump q3": dumps[1][1],
+                "dump q4": dumps[1][1]}
+    figures = dispatch_work.quarter_figures(list(quarters.items()), 16)
+    assert figures["instructions_per_command_by_quarter"] == [225, 225, 300, 300]
+    assert figures["work_rate_last_quarter_over_first"] == 0.75
+    assert figures["grew_most"] == [
+        {"function": "commit", "instructions_per_command_q1": 150, "growth_per_command": 50},
+        {"function": "gc_collect", "instructions_per_command_q1": 0, "growth_per_command": 25}]
+    with pytest.raises(ValueError, match="q2, q3"):
+        dispatch_work.quarter_figures([("dump q1", {}), ("dump q4", {})], 16)
