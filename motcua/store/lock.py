@@ -66,8 +66,19 @@ class HubLock:
             self._file_lock.release()
             self._file_lock = None
         if self._connection is not None:
-            self._connection.close()  # detached: ends the session, which frees the lock
-            self._connection = None
+            connection, self._connection = self._connection, None
+            try:
+                # Unlocked here, not left to the session's end: the server ends a closed
+                # session a moment after the client has gone, and a hub started at once
+                # on the same site (a restart) found the lock still held.
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": _advisory_key(self.site_id)})
+                connection.commit()
+            except Exception:  # noqa: BLE001 - a dead session holds no lock anyway
+                log.warning("unlocking the hub lock failed; closing its session",
+                            exc_info=True)
+            finally:
+                connection.close()  # detached: ends the session
 
     def __enter__(self) -> "HubLock":
         self.acquire()

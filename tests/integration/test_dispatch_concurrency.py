@@ -193,3 +193,28 @@ def test_a_second_hub_cannot_start_on_the_same_site(store, clock):
             Dispatcher(store, clock=clock).start()
     with Dispatcher(store, clock=clock) as again:
         assert issue(again, rid="after").ok
+
+
+def test_releasing_the_hub_lock_frees_it_before_its_session_ends(pg_url, monkeypatch):
+    """Given a PostgreSQL hub lock held, when it is released while the server has not
+    yet ended its session (closing is made a no-op here: the server ends a closed
+    session a moment after the client has gone, and a restart came in between), then a
+    new lock on the same site is granted at once: release unlocks, it does not wait for
+    the session to end."""
+    from motcua.store import create_database_engine
+    from motcua.store.lock import HubLock
+
+    engine = create_database_engine(pg_url)
+    try:
+        first = HubLock(engine, "test-site")
+        first.acquire()
+        session = first._connection
+        monkeypatch.setattr(session, "close", lambda: None)
+        first.release()
+        second = HubLock(engine, "test-site")
+        second.acquire()
+        second.release()
+        monkeypatch.undo()
+        session.close()
+    finally:
+        engine.dispose()
