@@ -143,17 +143,20 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
     }
 
 
+def quarters(values: Sequence[Any]) -> list[list[Any]]:
+    """``values`` sorted and cut into four quarters (``q*n/4 .. (q+1)*n/4``); none when
+    there are fewer than four."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return [ordered[q * n // 4:(q + 1) * n // 4] for q in range(4)] if n >= 4 else []
+
+
 def rates_by_quarter(ends: Sequence[float], started: float) -> list[float]:
     """Commands per second in each quarter of the commands, taken in completion order:
     quarter q holds the completions ``q*n/4 .. (q+1)*n/4`` and lasts from the previous
     quarter's last completion (or ``started``) to its own last one."""
-    ordered = sorted(ends)
-    n = len(ordered)
-    if n < 4:
-        return []
     rates, previous = [], started
-    for q in range(4):
-        chunk = ordered[q * n // 4:(q + 1) * n // 4]
+    for chunk in quarters(ends):
         span = chunk[-1] - previous
         rates.append(round(len(chunk) / span, 1) if span > 0 else math.nan)
         previous = chunk[-1]
@@ -166,13 +169,8 @@ def cpu_by_quarter(completions: Sequence[tuple[float, float]], started_cpu_s: fl
     ``completions`` are ``(end, process CPU seconds at the end)`` pairs, one per command.
     Unlike the rate it does not move with the machine's idle or stolen time, so a quarter
     that is slower *and* costs more CPU per command did more work per command."""
-    ordered = sorted(completions)
-    n = len(ordered)
-    if n < 4:
-        return []
     figures, previous = [], started_cpu_s
-    for q in range(4):
-        chunk = ordered[q * n // 4:(q + 1) * n // 4]
+    for chunk in quarters(completions):
         cpu = max(cpu for _, cpu in chunk)  # threads read the clock in any order
         figures.append(round((cpu - previous) * 1e6 / len(chunk), 1))
         previous = cpu
