@@ -229,7 +229,7 @@ def measure(settings: dict[str, Any]) -> dict[str, Any]:
         stem = "callgrind.out"
         command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={directory}/{stem}",
                    sys.executable, str(Path(__file__).resolve()), "--child"]
-        if settings is SETTINGS["quick"]:
+        if settings == SETTINGS["quick"]:
             command.append("--quick")
         _common.progress(f"sqlite: {settings['commands']} issues in batches of "
                          f"{settings['batch']}, under callgrind (about 50 times slower)")
