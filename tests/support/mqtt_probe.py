@@ -40,7 +40,9 @@ class MqttProbe:
         assert done.wait(5)
 
     def publish(self, topic: str, payload: bytes | str | dict, expiry_s: int | None = 30,
-                **props: Any) -> None:
+                wait: bool = True, **props: Any) -> mqtt.MQTTMessageInfo:
+        """Publish at QoS 1. With ``wait`` (the default) return once the broker has acked;
+        without it return at once, so a caller can send a burst and wait on the infos."""
         if isinstance(payload, dict):
             payload = json.dumps(payload, ensure_ascii=False)
         properties = Properties(PacketTypes.PUBLISH)
@@ -48,7 +50,10 @@ class MqttProbe:
             properties.MessageExpiryInterval = expiry_s
         for name, value in props.items():
             setattr(properties, name, value)
-        self.client.publish(topic, payload, qos=1, properties=properties).wait_for_publish(5)
+        info = self.client.publish(topic, payload, qos=1, properties=properties)
+        if wait:
+            info.wait_for_publish(5)
+        return info
 
     def wait_for(self, topic: str, timeout: float = 5.0, predicate=None) -> mqtt.MQTTMessage:
         """The next message on ``topic`` (matching ``predicate`` on its JSON, if given)."""
