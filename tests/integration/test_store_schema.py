@@ -101,11 +101,11 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(sqlite_url):
 
 def test_db_upgrade_command(sqlite_url, capsys):
     """Given an empty SQLite file, when `motcua db upgrade --db URL` runs,
-    then it exits 0 and reports revision 0004; `db status` then agrees."""
+    then it exits 0 and reports revision 0005; `db status` then agrees."""
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert main(["db", "status", "--db", sqlite_url]) == 0
     out = capsys.readouterr().out
-    assert out.count("database at revision 0004") == 2
+    assert out.count("database at revision 0005") == 2
 
 
 def test_migration_0002_keeps_the_tickets_of_a_0001_database(db_url):
@@ -139,6 +139,55 @@ def test_migration_0002_keeps_the_tickets_of_a_0001_database(db_url):
     loaded = store.load().state.tickets["t1"]
     assert (loaded.issued_service, loaded.recalls_total, loaded.issued_at) == (
         "ho-tich", 2, MONDAY_MORNING)
+
+
+def test_migration_0005_keeps_the_days_requests_and_their_replies(db_url):
+    """Given a database at revision 0004 whose writer answered two requests today (an
+    issue from kiosk 1 and one from kiosk 2),
+    when it is upgraded to 0005 (the request table keyed by its place in the log),
+    then both rows are there in the order they were answered, and a hub started on it
+    answers kiosk 1's repeat with the first reply, acting once; downgraded to 0004 and
+    upgraded again, the rows are still the same."""
+    from motcua.store.migrate import alembic_config
+    from alembic import command
+
+    engine = create_database_engine(db_url)
+    upgrade(engine, "0004")
+    clock = ManualClock()
+    store = SiteStore(engine, "test-site")
+    store.seed(small_setup(), clock())
+    with Dispatcher(store, clock=clock) as dispatcher:
+        first = dispatcher.execute(Request(Command("issue", {"service": "dat-dai"}),
+                                           source="kiosk/1", request_id="r-1"))
+        clock.advance(seconds=5)
+        dispatcher.execute(Request(Command("issue", {"service": "ho-tich"}),
+                                   source="kiosk/2", request_id="r-2"))
+    assert first.ok
+    columns = "source, request_id, result"
+
+    def rows() -> list[tuple]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(
+                f"SELECT {columns} FROM request ORDER BY created_at")]
+
+    before = rows()
+    assert [r[:2] for r in before] == [("kiosk/1", "r-1"), ("kiosk/2", "r-2")]
+
+    upgrade(engine)
+    assert current_revision(engine) == "0005"
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT {columns} FROM request ORDER BY id")] == before
+    with Dispatcher(SiteStore(engine, "test-site"), clock=clock) as dispatcher:
+        repeat = dispatcher.execute(Request(Command("issue", {"service": "dat-dai"}),
+                                            source="kiosk/1", request_id="r-1"))
+        assert (repeat.repeated, repeat.ticket) == (True, first.ticket)
+        assert len(dispatcher.state.tickets) == 2
+
+    command.downgrade(alembic_config(engine), "0004")
+    assert current_revision(engine) == "0004" and rows() == before
+    upgrade(engine)
+    assert rows() == before
 
 
 def test_a_reloaded_day_has_the_same_tickets_indexes_and_recent_calls(db_url):
