@@ -380,27 +380,24 @@ def pooled_floor_summary(halves: dict[str, list[float]]) -> dict[str, Any]:
             **{half: floor_summary(samples) for half, samples in halves.items()}}
 
 
-class ProbeProcess:
-    """Load generators as another process (``SCRIPT --probe host:port:site``), as real
-    devices are: their paho client must not share the hub's process (and its GIL).
+class JsonLinesChild:
+    """A part of a bench as another process (``python SCRIPT *ARGS``), driven over a pipe
+    with JSON lines: one request in, its figures out. The first line the child writes
+    (``{"ready": true}``) says it is set up."""
 
-    Speaks JSON lines over a pipe: one request in, its figures out. The first line the
-    probe writes (``{"ready": true}``) says it is connected and subscribed.
-    """
-
-    def __init__(self, script: str, host: str, port: int, site: str) -> None:
+    def __init__(self, script: str, *args: str) -> None:
         import subprocess
 
         self._timeout = subprocess.TimeoutExpired
         self.process = subprocess.Popen(
-            [sys.executable, script, "--probe", f"{host}:{port}:{site}"],
+            [sys.executable, script, *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
         self._read()
 
     def _read(self) -> dict:
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError(f"probe process ended (status {self.process.wait()})")
+            raise RuntimeError(f"bench child process ended (status {self.process.wait()})")
         return json.loads(line)
 
     def run(self, **request) -> dict:
@@ -415,3 +412,11 @@ class ProbeProcess:
         except (OSError, self._timeout):
             self.process.kill()
             self.process.wait()
+
+
+class ProbeProcess(JsonLinesChild):
+    """Load generators as another process (``SCRIPT --probe host:port:site``), as real
+    devices are: their paho client must not share the hub's process (and its GIL)."""
+
+    def __init__(self, script: str, host: str, port: int, site: str) -> None:
+        super().__init__(script, "--probe", f"{host}:{port}:{site}")

@@ -9,18 +9,26 @@ Per database, in one run:
 2. throughput - closed-loop clients submitting ``issue`` back-to-back through the
                 dispatcher (group commit): durable commands per second, latency, batch size,
                 and where the dispatcher thread spends its time;
-3. paced      - an open-loop 50 requests/s mix of ``issue``, ``call_next`` and ``finish``:
+3. interleaved - the same day's first and last quarters, on two copies of the site in
+                processes of their own, timed in alternating slices (``run_interleaved``);
+4. paced      - an open-loop 50 requests/s mix of ``issue``, ``call_next`` and ``finish``:
                 latency measured from each request's scheduled send time.
 
 Goals (reported with figure and pass/fail, never enforced): >= 1,000 durable commands/s on
 SQLite; over a 20,000-ticket day the last quarter of the commands runs at >= 90 % of the
-first quarter's rate; paced p99 <= 3x the floor p99. Usage: ``python bench/dispatch.py [--quick] [--db sqlite|postgresql|both]``.
+first quarter's rate (timed in turns: the interleaved phase); paced p99 <= 3x the floor
+p99. Usage: ``python bench/dispatch.py [--quick] [--db sqlite|postgresql|both]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
+import contextlib
 import datetime as dt
+import json
+import os
+import sys
 import threading
 import time
 from collections import Counter as Tally
@@ -48,6 +56,7 @@ SETTINGS = {
         "floor": {"commits": 300},
         "throughput": {"clients": 32, "commands": 20_000, "batch_max": 128, "warmup": 64},
         "paced": {"rate_per_s": 50, "duration_s": 10.0, "batch_max": 128},
+        "interleaved": {"rounds": 10},
         "services": 4,
         "counters": 4,
     },
@@ -55,6 +64,7 @@ SETTINGS = {
         "floor": {"commits": 30},
         "throughput": {"clients": 8, "commands": 400, "batch_max": 128, "warmup": 16},
         "paced": {"rate_per_s": 25, "duration_s": 2.0, "batch_max": 128},
+        "interleaved": {"rounds": 4},
         "services": 4,
         "counters": 4,
     },
@@ -259,85 +269,207 @@ def counter_request(action: str, counter: int, request_id: str, **args: Any) -> 
 # --- phases -------------------------------------------------------------------------------------
 
 
+@dataclass
+class LoopRun:
+    """What one closed loop did: per command its latency, completion time and the process
+    CPU at completion; the outcomes; when the clients were released."""
+
+    started: float
+    started_cpu: float
+    latencies: list[float]
+    ends: list[float]
+    cpu: list[tuple[float, float]]
+    outcomes: Tally
+
+    @property
+    def wall_s(self) -> float:
+        return max(self.ends) - self.started if self.ends else 0.0
+
+    @property
+    def cpu_s(self) -> float:
+        return max(cpu for _, cpu in self.cpu) - self.started_cpu if self.cpu else 0.0
+
+
+def closed_loop(site: Site, clients: int, total: int, tag: str) -> LoopRun:
+    """``clients`` threads issuing back-to-back through the dispatcher, ``total`` in all.
+
+    One shared count of the commands, taken by whichever client is free: all the clients
+    stay busy to the last command, so the end of a run is not measured while early
+    finishers have already left (fixed shares did that: batches shrank by a tenth at the
+    end of the day, and the rate with them). Request ids carry ``tag``, so loops on one
+    site never repeat an id."""
+    unclaimed = [total]
+    claim = threading.Lock()
+
+    def claim_one() -> bool:
+        with claim:
+            if unclaimed[0] <= 0:
+                return False
+            unclaimed[0] -= 1
+            return True
+
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    finished: list[list[float]] = [[] for _ in range(clients)]
+    cpu: list[list[tuple[float, float]]] = [[] for _ in range(clients)]
+    outcomes: list[Tally] = [Tally() for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def client(k: int) -> None:
+        execute = site.dispatcher.execute
+        barrier.wait()
+        j = 0
+        while claim_one():
+            j += 1
+            request = issue(site.services[(k + j) % len(site.services)], f"kiosk/{k}",
+                            f"{tag}-{k}-{j}")
+            begin = time.perf_counter()
+            result = execute(request, 120.0)
+            end = time.perf_counter()
+            latencies[k].append(end - begin)
+            finished[k].append(end)
+            cpu[k].append((end, time.process_time()))
+            outcomes[k]["ok" if result.ok else result.error["code"]] += 1
+
+    threads = [threading.Thread(target=client, args=(k,), name=f"bench-client-{k}")
+               for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    started_cpu = time.process_time()
+    for thread in threads:
+        thread.join()
+    return LoopRun(started, started_cpu, [t for each in latencies for t in each],
+                   sorted(t for each in finished for t in each),
+                   [pair for each in cpu for pair in each], sum(outcomes, Tally()))
+
+
+def warm_up(site: Site, count: int) -> None:
+    for i in range(count):
+        site.dispatcher.execute(issue(site.services[i % len(site.services)], "kiosk/warm",
+                                      f"warm-{i}"))
+
+
 def run_throughput(url: str, settings: dict[str, Any]) -> dict[str, Any]:
     """Closed loop: ``clients`` threads, each issuing back-to-back, ``commands`` in all."""
     conf = settings["throughput"]
-    clients, total = conf["clients"], conf["commands"]
     site = open_site(url, "bench-throughput", settings, conf["batch_max"])
     try:
-        for i in range(conf["warmup"]):
-            site.dispatcher.execute(issue(site.services[i % len(site.services)], "kiosk/warm",
-                                          f"warm-{i}"))
+        warm_up(site, conf["warmup"])
         site.meter.reset()
-        # One shared count of the day's commands, taken by whichever client is free: all
-        # the clients stay busy to the last command, so the last quarter is not measured
-        # while early finishers have already left (fixed shares did that: batches shrank
-        # by a tenth at the end of the day, and the rate with them).
-        unclaimed = [total]
-        claim = threading.Lock()
-
-        def claim_one() -> bool:
-            with claim:
-                if unclaimed[0] <= 0:
-                    return False
-                unclaimed[0] -= 1
-                return True
-
-        latencies: list[list[float]] = [[] for _ in range(clients)]
-        finished: list[list[float]] = [[] for _ in range(clients)]
-        cpu: list[list[tuple[float, float]]] = [[] for _ in range(clients)]
-        outcomes: list[Tally] = [Tally() for _ in range(clients)]
-        barrier = threading.Barrier(clients + 1)
-
-        def client(k: int) -> None:
-            execute = site.dispatcher.execute
-            barrier.wait()
-            j = 0
-            while claim_one():
-                j += 1
-                request = issue(site.services[(k + j) % len(site.services)], f"kiosk/{k}",
-                                f"tp-{k}-{j}")
-                begin = time.perf_counter()
-                result = execute(request, 120.0)
-                end = time.perf_counter()
-                latencies[k].append(end - begin)
-                finished[k].append(end)
-                cpu[k].append((end, time.process_time()))
-                outcomes[k]["ok" if result.ok else result.error["code"]] += 1
-
-        threads = [threading.Thread(target=client, args=(k,), name=f"bench-client-{k}")
-                   for k in range(clients)]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        started = time.perf_counter()
-        started_cpu = time.process_time()
-        for thread in threads:
-            thread.join()
-        ends = sorted(t for per_client in finished for t in per_client)
-        wall = ends[-1] - started
-        all_latencies = [t for per_client in latencies for t in per_client]
-        tally = sum(outcomes, Tally())
-        by_quarter = _common.rates_by_quarter(ends, started)
+        run = closed_loop(site, conf["clients"], conf["commands"], "tp")
+        wall = run.wall_s
+        by_quarter = _common.rates_by_quarter(run.ends, run.started)
         return {
-            "clients": clients,
-            "commands": len(all_latencies),
+            "clients": conf["clients"],
+            "commands": len(run.latencies),
             "wall_s": round(wall, 3),
-            "commands_per_s": round(len(all_latencies) / wall, 1),
+            "commands_per_s": round(len(run.latencies) / wall, 1),
             "commands_per_s_by_quarter": by_quarter,
             "last_quarter_over_first": (round(by_quarter[-1] / by_quarter[0], 3)
                                         if by_quarter and by_quarter[0] else None),
             # The bench's process (dispatcher, clients, checkpointer) per command, by the
             # same quarters: whether the later quarters did more work, or had less machine.
-            "cpu_us_per_command_by_quarter": _common.cpu_by_quarter(
-                [pair for per_client in cpu for pair in per_client], started_cpu),
-            "outcomes": dict(tally),
+            "cpu_us_per_command_by_quarter": _common.cpu_by_quarter(run.cpu, run.started_cpu),
+            "outcomes": dict(run.outcomes),
             "tickets_in_state_at_end": len(site.dispatcher.state.tickets),
-            "latency": _common.latency_summary(all_latencies),
+            "latency": _common.latency_summary(run.latencies),
             **site.meter.figures(wall),
         }
     finally:
         site.close()
+
+
+# --- the day's first and last quarters, interleaved --------------------------------------------
+
+
+def run_interleaved(early_url: str, late_url: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The first and the last quarter of one 20,000-ticket day, timed in alternation.
+
+    Two copies of the throughput phase's site, each in a process of its own (its own heap
+    and collector, as a hub's): *late* first runs the day's first three quarters, then the
+    two run the remaining quarter each (*early* the day's first 5,000 commands, *late* its
+    last 5,000) in ``rounds`` slices, taking turns (early-late, then late-early, so a
+    steady drift of the machine weighs on both alike). On a VM whose speed moves by 10 to
+    20 % within seconds, a first quarter timed at one moment and a last quarter timed a
+    few seconds later compare two machines; slices in turns compare the two quarters on
+    the same machine. The rate of each is its commands over the sum of its slices' times.
+    """
+    conf = settings["throughput"]
+    quarter = conf["commands"] // 4
+    rounds = settings["interleaved"]["rounds"]
+    slice_commands = quarter // rounds
+    parts = {name: _common.JsonLinesChild(__file__, "--day-part",
+                                          json.dumps({"url": url, "settings": settings}))
+             for name, url in (("early", early_url), ("late", late_url))}
+    try:
+        _common.progress(f"interleaved: the late site runs the day's first "
+                         f"{3 * quarter} commands")
+        fill = parts["late"].run(commands=3 * quarter)
+        slices: dict[str, list[dict[str, Any]]] = {"early": [], "late": []}
+        for r in range(rounds):
+            for name in (("early", "late") if r % 2 == 0 else ("late", "early")):
+                slices[name].append(parts[name].run(commands=slice_commands))
+        figures: dict[str, Any] = {"rounds": rounds, "slice_commands": slice_commands,
+                                   "late_fill": fill}
+        for name, done in slices.items():
+            commands = sum(one["commands"] for one in done)
+            wall = sum(one["wall_s"] for one in done)
+            figures[name] = {
+                "commands": commands,
+                "outcomes": dict(sum((Tally(one["outcomes"]) for one in done), Tally())),
+                "commands_per_s": round(commands / wall, 1) if wall > 0 else None,
+                "cpu_us_per_command": round(
+                    sum(one["cpu_s"] for one in done) * 1e6 / commands, 1),
+                "system_cpu_us_per_command": round(
+                    sum(one["system_cpu_s"] for one in done) * 1e6 / commands, 1),
+                "commands_per_s_by_slice": [one["commands_per_s"] for one in done],
+                "mean_batch_size": round(
+                    sum(one["mean_batch_size"] * one["commands"] for one in done) / commands, 2),
+                "tickets_in_state_at_end": done[-1]["tickets_in_state"],
+            }
+        early, late = figures["early"]["commands_per_s"], figures["late"]["commands_per_s"]
+        figures["last_quarter_over_first"] = round(late / early, 3) if early and late else None
+        return figures
+    finally:
+        for part in parts.values():
+            part.close()
+
+
+def serve_day_part(argument: str) -> int:
+    """The ``--day-part '{"url", "settings"}'`` process: one site of
+    :func:`run_interleaved`. Runs the throughput phase's warm-up, says ``{"ready": true}``,
+    then for each ``{"commands": n}`` line on stdin runs a closed loop of ``n`` issues and
+    writes its figures."""
+    given = json.loads(argument)
+    url, settings = given["url"], given["settings"]
+    conf = settings["throughput"]
+    site = open_site(url, "bench-throughput", settings, conf["batch_max"])
+    try:
+        warm_up(site, conf["warmup"])
+        print(json.dumps({"ready": True}), flush=True)
+        for number, line in enumerate(sys.stdin):
+            request = json.loads(line)
+            site.meter.reset()
+            before = os.times()
+            run = closed_loop(site, conf["clients"], request["commands"], f"part{number}")
+            after = os.times()
+            wall = run.wall_s
+            print(json.dumps({
+                "commands": len(run.latencies),
+                "outcomes": dict(run.outcomes),
+                "wall_s": wall,
+                "cpu_s": run.cpu_s,
+                # The kernel's share (SQLite reading pages the page cache no longer holds
+                # is a system call each): work callgrind does not count.
+                "system_cpu_s": after.system - before.system,
+                "commands_per_s": round(len(run.latencies) / wall, 1) if wall > 0 else None,
+                "mean_batch_size": site.meter.figures(wall)["mean_batch_size"],
+                "tickets_in_state": len(site.dispatcher.state.tickets),
+            }), flush=True)
+    finally:
+        site.close()
+    return 0
 
 
 def run_paced(url: str, settings: dict[str, Any]) -> dict[str, Any]:
@@ -407,12 +539,19 @@ def run_paced(url: str, settings: dict[str, Any]) -> dict[str, Any]:
         site.close()
 
 
-def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """The three phases on one database. The floor is sampled in two halves, before the
-    dispatcher phases and after them, and pooled: on a shared machine the cost of an fsync
-    drifts, and the pooled figure covers the same period as the dispatcher's. The goal's
-    floor is sampled at the paced phase's pace; the back-to-back one is kept beside it."""
+def run_database(kind: str, urls: tuple[str, str, str], settings: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The phases on one database kind: ``urls`` are three empty databases, one for the
+    throughput and paced phases and two for the interleaved quarters.
+
+    The floor is sampled in two halves, before the throughput and paced phases and after
+    them, and pooled: on a shared machine the cost of an fsync drifts, and the pooled
+    figure covers the same period as the dispatcher's. The goal's floor is sampled at the
+    paced phase's pace; the back-to-back one is kept beside it. The interleaved quarters
+    come last: the 25,000 commands they write must not be checkpointed (PostgreSQL) under
+    the paced phase or the floor."""
     progress = _common.progress
+    url, early_url, late_url = urls
     commits = settings["floor"]["commits"]
     interval_s = 1.0 / settings["paced"]["rate_per_s"]
     intervals = {"paced": interval_s, "back_to_back": 0.0}
@@ -451,8 +590,17 @@ def run_database(kind: str, url: str, settings: dict[str, Any]) -> dict[str, Any
         paced[key] = round(p99 / summary["p99_ms"], 2) if summary["p99_ms"] > 0 else None
     progress(f"{kind}: paced p50 {paced['latency']['p50_ms']} ms, "
              f"p99 {p99} ms ({paced['p99_over_floor_p99']}x floor p99)")
+
+    progress(f"{kind}: the day's first and last quarters, interleaved "
+             f"({settings['interleaved']['rounds']} slices each)")
+    interleaved = run_interleaved(early_url, late_url, settings)
+    progress(f"{kind}: interleaved, first quarter {interleaved['early']['commands_per_s']} "
+             f"commands/s, last {interleaved['late']['commands_per_s']} commands/s "
+             f"(ratio {interleaved['last_quarter_over_first']}); CPU per command "
+             f"{interleaved['early']['cpu_us_per_command']} and "
+             f"{interleaved['late']['cpu_us_per_command']} µs")
     return {"floor": floor, "floor_back_to_back": back_to_back, "throughput": throughput,
-            "paced": paced}
+            "interleaved": interleaved, "paced": paced}
 
 
 def evaluate_goals(results: dict[str, Any]) -> dict[str, Any]:
@@ -463,9 +611,11 @@ def evaluate_goals(results: dict[str, Any]) -> dict[str, Any]:
         goals["sqlite_commands_per_s"] = _common.goal(
             sqlite["throughput"]["commands_per_s"], ">=", GOAL_SQLITE_COMMANDS_PER_S)
     for kind, figures in results.items():
-        if "throughput" in figures:
+        if "interleaved" in figures:
+            # The quarters timed in turns (run_interleaved says why); the throughput
+            # phase's sequential ratio stays in its figures, beside it.
             goals[f"{kind}_last_quarter_over_first"] = _common.goal(
-                figures["throughput"]["last_quarter_over_first"], ">=",
+                figures["interleaved"]["last_quarter_over_first"], ">=",
                 GOAL_LAST_QUARTER_OVER_FIRST)
         if "paced" in figures:
             goals[f"{kind}_paced_p99_over_floor_p99"] = _common.goal(
@@ -474,7 +624,11 @@ def evaluate_goals(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _common.argument_parser(__doc__.splitlines()[0]).parse_args(argv)
+    parser = _common.argument_parser(__doc__.splitlines()[0])
+    parser.add_argument("--day-part", help=argparse.SUPPRESS)  # run_interleaved's children
+    args = parser.parse_args(argv)
+    if args.day_part:
+        return serve_day_part(args.day_part)
     settings = SETTINGS["quick" if args.quick else "full"]
     started = time.perf_counter()
     document: dict[str, Any] = {
@@ -488,17 +642,19 @@ def main(argv: list[str] | None = None) -> int:
     results = document["results"]
     for kind in _common.selected_databases(args.db):
         if kind == "sqlite":
-            with _common.sqlite_database() as url:
-                results["sqlite"] = run_database("sqlite", url, settings)
+            with contextlib.ExitStack() as stack:
+                urls = tuple(stack.enter_context(_common.sqlite_database()) for _ in range(3))
+                results["sqlite"] = run_database("sqlite", urls, settings)
             continue
         _common.progress("postgresql: starting a private cluster")
         try:
             with _common.postgres_cluster() as cluster:
-                url = cluster.create_database("bench_dispatch")
-                server = _common.postgres_server_info(url)
+                urls = tuple(cluster.create_database(f"bench_{name}")
+                             for name in ("dispatch", "early", "late"))
+                server = _common.postgres_server_info(urls[0])
                 document["machine"]["postgresql"] = server["version"]
                 results["postgresql"] = {"server": server,
-                                         **run_database("postgresql", url, settings)}
+                                         **run_database("postgresql", urls, settings)}
         except _common.PostgresUnavailable as error:
             _common.progress(f"postgresql: skipped ({error})")
             results["postgresql"] = {"skipped": str(error)}

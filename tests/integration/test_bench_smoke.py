@@ -87,13 +87,31 @@ def test_dispatch_bench_quick_sqlite(tmp_path: Path) -> None:
     assert len(throughput["cpu_us_per_command_by_quarter"]) == 4
     assert all(_positive(cpu) for cpu in throughput["cpu_us_per_command_by_quarter"])
 
+    # The day's first and last quarters on two sites in turns: the early site ran the
+    # first quarter, the late one the first three and then the last, slice by slice.
+    interleaved = sqlite["interleaved"]
+    rounds = document["settings"]["interleaved"]["rounds"]
+    quarter = document["settings"]["throughput"]["commands"] // 4
+    warmup = document["settings"]["throughput"]["warmup"]
+    assert (interleaved["rounds"], interleaved["slice_commands"]) == (rounds, quarter // rounds)
+    assert interleaved["late_fill"]["commands"] == 3 * quarter
+    for name, tickets in (("early", warmup + quarter), ("late", warmup + 4 * quarter)):
+        part = interleaved[name]
+        assert part["commands"] == quarter
+        assert part["outcomes"] == {"ok": quarter}
+        assert part["tickets_in_state_at_end"] == tickets
+        assert len(part["commands_per_s_by_slice"]) == rounds
+        assert _positive(part["commands_per_s"]) and _positive(part["cpu_us_per_command"])
+    assert interleaved["last_quarter_over_first"] == round(
+        interleaved["late"]["commands_per_s"] / interleaved["early"]["commands_per_s"], 3)
+
     goals = document["goals"]
     assert set(goals) == {"sqlite_commands_per_s", "sqlite_last_quarter_over_first",
                           "sqlite_paced_p99_over_floor_p99"}
     assert goals["sqlite_commands_per_s"]["figure"] == throughput["commands_per_s"]
     assert goals["sqlite_commands_per_s"]["goal"] == ">= 1000"
     assert goals["sqlite_last_quarter_over_first"]["figure"] == (
-        throughput["last_quarter_over_first"])
+        interleaved["last_quarter_over_first"])
     assert goals["sqlite_last_quarter_over_first"]["goal"] == ">= 0.9"
     assert goals["sqlite_paced_p99_over_floor_p99"]["figure"] == paced["p99_over_floor_p99"]
     assert goals["sqlite_paced_p99_over_floor_p99"]["goal"] == "<= 3"
