@@ -56,7 +56,7 @@ SETTINGS = {
         "floor": {"commits": 300},
         "throughput": {"clients": 32, "commands": 20_000, "batch_max": 128, "warmup": 64},
         "paced": {"rate_per_s": 50, "duration_s": 10.0, "batch_max": 128},
-        "interleaved": {"rounds": 10},
+        "interleaved": {"rounds": 40},
         "services": 4,
         "counters": 4,
     },
