@@ -428,6 +428,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
                        kiosk_issue_per_minute=0)
     gc_pauses = GcPauses()
     hub = Hub(config, serve_http=False, setup=bench_setup()).start()
+    commits = CommitTimes(hub.dispatcher.store)
     probe = None
     try:
         tickets = settings["tickets"]
@@ -445,6 +446,7 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         probe = common.ProbeProcess(__file__, broker.host, broker.port, hub.topics.site)
         progress(f"{kind}: {COUNTERS} counters, {settings['day_commands']} call_next")
         gc_pauses.take()  # start-up and the issuing: not the day's
+        commits.take()
         cpu_before = time.process_time()
         broker_cpu_before = process_cpu_s(broker.pid)
         day = probe.run(run="day", commands=settings["day_commands"])
@@ -469,11 +471,14 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
         progress(f"{kind}: paced {settings['paced_rate_per_s']}/s for "
                  f"{settings['paced_duration_s']} s")
         day["gc_pauses"] = gc_pauses.take()
+        day["hub_commit"] = commits.take()
         paced = probe.run(run="paced", rate=settings["paced_rate_per_s"],
                           duration=settings["paced_duration_s"])
         paced["gc_pauses"] = gc_pauses.take()
+        paced["hub_commit"] = commits.take()
         progress(f"{kind}: paced reply p99 {paced['command_to_reply']['p99_ms']} ms, "
-                 f"board p99 {paced['command_to_board']['p99_ms']} ms")
+                 f"board p99 {paced['command_to_board']['p99_ms']} ms, the hub's commit "
+                 f"p99 {paced['hub_commit']['p99_ms']} ms")
     finally:
         if probe is not None:
             probe.close()
@@ -503,6 +508,30 @@ def measure_database(kind: str, url: str, broker: MosquittoBroker, settings: dic
     }
     return {"floor": floor, "floor_back_to_back": back_to_back, "day": day, "paced": paced,
             "goals": goals}
+
+
+class CommitTimes:
+    """How long the hub's store took to write each batch (``SiteStore.commit``, wrapped
+    on this store instance only): tells a reply's tail that is the database's (a slow
+    fsync, the server's own work) from one that is the hub's or the machine's."""
+
+    def __init__(self, store) -> None:
+        self.times: list[float] = []
+        commit = store.commit
+
+        def timed(batch):
+            begin = time.perf_counter()
+            try:
+                return commit(batch)
+            finally:
+                self.times.append(time.perf_counter() - begin)
+
+        store.commit = timed
+
+    def take(self) -> dict:
+        """:func:`common.latency_summary` of the commits since the last call."""
+        times, self.times = self.times, []
+        return common.latency_summary(times)
 
 
 class GcPauses:

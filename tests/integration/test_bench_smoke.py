@@ -155,6 +155,12 @@ def test_hub_roundtrip_bench_quick_sqlite(tmp_path: Path) -> None:
     for figures in (day, paced):
         for key in ("command_to_reply", "command_to_board"):
             assert _positive(figures[key]["p99_ms"]), key
+        # Every command changed the queue, so each phase wrote batches, at most one per
+        # command, each taking part of its commands' reply time.
+        commit = figures["hub_commit"]
+        assert 0 < commit["n"] <= figures["commands"]
+        assert 0 < commit["p50_ms"] <= commit["p99_ms"] <= commit["max_ms"]
+        assert commit["p50_ms"] < figures["command_to_reply"]["p50_ms"]
     floor = sqlite["floor"]
     assert _positive(floor["p99_ms"])
     assert floor["p99_ms"] == round(
