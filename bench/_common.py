@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -378,6 +378,19 @@ def pooled_floor_summary(halves: dict[str, list[float]]) -> dict[str, Any]:
     pooled = [sample for samples in halves.values() for sample in samples]
     return {**floor_summary(pooled),
             **{half: floor_summary(samples) for half, samples in halves.items()}}
+
+
+def timed_calls(call: Callable[..., Any], record: Callable[..., None]) -> Callable[..., Any]:
+    """``call`` wrapped so that after each call, returned or raised, ``record(seconds,
+    *args)`` is told how long it took (for wrapping one instance's methods)."""
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        begin = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            record(time.perf_counter() - begin, *args)
+
+    return wrapper
 
 
 class JsonLinesChild:

@@ -33,7 +33,7 @@ import threading
 import time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 if __package__:  # imported as bench.dispatch
     from . import _common
@@ -131,70 +131,40 @@ class Meter:
             setattr(self, name, getattr(fresh, name))
 
     def attach(self, store: SiteStore, dispatcher: Dispatcher) -> None:
-        meter = self
-        commit = store.commit
+        timed = _common.timed_calls
 
-        def counted_commit(batch):
-            begin = time.perf_counter()
-            try:
-                return commit(batch)
-            finally:
-                meter.commit_s += time.perf_counter() - begin
-                meter.commits += 1
-                meter.commands_committed += len(batch.requests)
-                meter.events_committed += len(batch.events)
-                meter.batch_sizes.append(len(batch.requests))
+        def committed(seconds: float, batch: Any) -> None:
+            self.commit_s += seconds
+            self.commits += 1
+            self.commands_committed += len(batch.requests)
+            self.events_committed += len(batch.events)
+            self.batch_sizes.append(len(batch.requests))
 
-        store.commit = counted_commit  # type: ignore[method-assign]
+        def processed(seconds: float, _work: Any) -> None:
+            self.process_s += seconds
+            self.batches += 1
 
+        def executed(seconds: float, *_args: Any) -> None:
+            self.sql_s += seconds
+            self.sql_statements += 1
+
+        def dbapi_committed(seconds: float, _connection: Any) -> None:
+            self.dbapi_commit_s += seconds
+
+        store.commit = timed(store.commit, committed)  # type: ignore[method-assign]
         # _process is private; time it when present, skip the figure otherwise.
         process = getattr(dispatcher, "_process", None)
         if process is not None:
-            def timed_process(work):
-                begin = time.perf_counter()
-                try:
-                    return process(work)
-                finally:
-                    meter.process_s += time.perf_counter() - begin
-                    meter.batches += 1
-
-            dispatcher._process = timed_process  # type: ignore[method-assign]
-
+            dispatcher._process = timed(process, processed)  # type: ignore[method-assign]
         dialect = store.engine.dialect
         for name in ("do_execute", "do_executemany", "do_execute_no_params"):
-            original = getattr(dialect, name)
-            setattr(dialect, name, self._timed_sql(original))
+            setattr(dialect, name, timed(getattr(dialect, name), executed))
         # The store's write path runs its statements, BEGIN and COMMIT on the DBAPI
         # connection, not through the dialect: time them where they run.
         statements = store._statements
-        statements.run = self._timed_sql(statements.run)  # type: ignore[method-assign]
-        dialect.do_commit = self._timed_commit(dialect.do_commit)  # type: ignore[method-assign]
-        statements.commit = self._timed_commit(statements.commit)  # type: ignore[method-assign]
-
-    def _timed_commit(self, original: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        meter = self
-
-        def timed(dbapi_connection):
-            begin = time.perf_counter()
-            try:
-                return original(dbapi_connection)
-            finally:
-                meter.dbapi_commit_s += time.perf_counter() - begin
-
-        return timed
-
-    def _timed_sql(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        meter = self
-
-        def timed(*args, **kwargs):
-            begin = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                meter.sql_s += time.perf_counter() - begin
-                meter.sql_statements += 1
-
-        return timed
+        statements.run = timed(statements.run, executed)  # type: ignore[method-assign]
+        dialect.do_commit = timed(dialect.do_commit, dbapi_committed)  # type: ignore[method-assign]
+        statements.commit = timed(statements.commit, dbapi_committed)  # type: ignore[method-assign]
 
     def figures(self, wall_s: float) -> dict[str, Any]:
         """Batch sizes and a breakdown of the dispatcher thread's time over ``wall_s``."""

@@ -517,16 +517,8 @@ class CommitTimes:
 
     def __init__(self, store) -> None:
         self.times: list[float] = []
-        commit = store.commit
-
-        def timed(batch):
-            begin = time.perf_counter()
-            try:
-                return commit(batch)
-            finally:
-                self.times.append(time.perf_counter() - begin)
-
-        store.commit = timed
+        store.commit = common.timed_calls(store.commit,
+                                          lambda seconds, _batch: self.times.append(seconds))
 
     def take(self) -> dict:
         """:func:`common.latency_summary` of the commits since the last call."""
